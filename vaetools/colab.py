@@ -7,7 +7,7 @@ The repository's GitHub ``OWNER/REPO`` lives in one place: ``[project.urls] Repo
     python -m vaetools.colab --repo you/your-fork   # writes the new slug to pyproject.toml too
 
 The first cell of every notebook is the badge; the first code cell installs vaetools on Colab and
-does nothing elsewhere.
+does nothing elsewhere (markdown between the two, e.g. the title, stays where it is).
 """
 from __future__ import annotations
 
@@ -64,12 +64,12 @@ def stamp_notebook(path: str | Path, repo: str, root: str | Path = ".") -> bool:
     else:
         cells.insert(0, badge)
         changed = True
-    code = next((c for c in cells if c.cell_type == "code"), None)
-    if code is not None and code.source.startswith(_INSTALL_MARK):
-        changed |= code.source != install.source
-        code.source = install.source
+    first = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
+    if first < len(cells) and cells[first].source.startswith(_INSTALL_MARK):
+        changed |= cells[first].source != install.source
+        cells[first].source = install.source
     else:
-        cells.insert(1, install)
+        cells.insert(first, install)  # the install cell comes before any other code
         changed = True
     if changed:
         nbformat.write(nb, path)

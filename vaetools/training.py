@@ -90,7 +90,7 @@ def fit(
         if x_val is not None:
             val = score_table(model, x_val, scores=("recon", "kl"))
             w_recon, w_kl = loss_weights(beta, ratio)
-            row.update(val_recon=val["recon"].mean(), val_kl=val["kl"].mean())
+            row.update(val_recon=float(val["recon"].mean()), val_kl=float(val["kl"].mean()))
             row["val_loss"] = w_recon * row["val_recon"] + w_kl * row["val_kl"]
         rows.append(row)
         bar.set_postfix(loss=f"{row['loss']:.2f}", **({"val": f"{row['val_loss']:.2f}"} if x_val is not None else {}))
