@@ -131,7 +131,8 @@ def load_images(
         try:
             ds = cls(root=str(folder), train=train, download=True)
         except Exception as error:  # network errors come in many types (URLError, OSError, ...)
-            raise _not_found(dataset, folder, f"the download failed: {error}") from None
+            reason = ([line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__])[-1]
+            raise _not_found(dataset, folder, f"the download failed: {reason}") from None
     images = ds.data.unsqueeze(1).float().div_(255.0)
     return images, ds.targets.numpy().astype(np.int64), [str(c) for c in ds.classes]
 
