@@ -53,6 +53,13 @@ def _finish(fig: Figure, save: str | os.PathLike | None) -> Figure:
     return fig
 
 
+def _axes(ax, figsize: tuple[float, float]):
+    """A new figure and axes of ``figsize``, or the given axes and their figure."""
+    if ax is None:
+        return plt.subplots(figsize=figsize)
+    return ax.figure, ax
+
+
 def _grid(images: torch.Tensor, nrow: int) -> np.ndarray:
     grid = make_grid(images.detach().float().cpu().clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
     return grid.permute(1, 2, 0).numpy()
@@ -183,10 +190,7 @@ def plot_latent(
         palette: seaborn palette or a dict label -> colour.
     """
     points = project_latent(z, method, seed=seed)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 5))
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (6, 5))
     labels = np.asarray(labels)
     order = sorted(np.unique(labels).tolist(), key=lambda v: (str(type(v)), v))
     sns.scatterplot(x=points[:, 0], y=points[:, 1], hue=labels, hue_order=order, palette=palette or "tab10",
@@ -222,10 +226,7 @@ def plot_score_box(
     log: bool = False, ax=None, save: str | os.PathLike | None = None,
 ) -> Figure:
     """Box plot of anomaly scores per class (seaborn); the normal class in green, the others in red."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 4))
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (8, 4))
     labels = np.asarray(labels)
     order = sorted(np.unique(labels).tolist())
     palette = {c: NORMAL_COLOR if c == normal_class else ANOMALY_COLOR for c in order}
@@ -247,10 +248,7 @@ def plot_score_hist(
     scores, is_anomaly = np.asarray(scores, dtype=np.float64), np.asarray(is_anomaly, dtype=bool)
     values = np.log10(scores) if log else scores
     overlap = histogram_intersection(values[~is_anomaly], values[is_anomaly], bins=bins)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4))
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (7, 4))
     edges = np.histogram_bin_edges(values, bins=bins)
     ax.hist(values[~is_anomaly], bins=edges, density=True, alpha=0.6, color=NORMAL_COLOR, label="normal")
     ax.hist(values[is_anomaly], bins=edges, density=True, alpha=0.6, color=ANOMALY_COLOR, label="abnormal")
@@ -264,29 +262,25 @@ def plot_roc(
     is_anomaly, scores, *, name: str = "VAE", ax=None, save: str | os.PathLike | None = None
 ) -> Figure:
     """ROC curve (:class:`sklearn.metrics.RocCurveDisplay`) with the AUROC in the legend."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 5))
-    else:
-        fig = ax.figure
-    RocCurveDisplay.from_predictions(np.asarray(is_anomaly, dtype=bool), scores, name=name, ax=ax,
-                                     plot_chance_level=not ax.lines)
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curve (anomaly = positive)")
-    ax.legend(loc="lower right")
-    return _finish(fig, save)
+    return _curve(RocCurveDisplay, is_anomaly, scores, name, ax, save,
+                  ("false positive rate", "true positive rate", "ROC curve"), "lower right")
 
 
 def plot_precision_recall(
     is_anomaly, scores, *, name: str = "VAE", ax=None, save: str | os.PathLike | None = None
 ) -> Figure:
     """Precision-recall curve (:class:`sklearn.metrics.PrecisionRecallDisplay`) with average precision."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 5))
-    else:
-        fig = ax.figure
-    PrecisionRecallDisplay.from_predictions(np.asarray(is_anomaly, dtype=bool), scores, name=name, ax=ax,
-                                            plot_chance_level=not ax.lines)
-    ax.set(xlabel="recall", ylabel="precision", title="precision-recall curve (anomaly = positive)")
-    ax.legend(loc="lower left")
+    return _curve(PrecisionRecallDisplay, is_anomaly, scores, name, ax, save,
+                  ("recall", "precision", "precision-recall curve"), "lower left")
+
+
+def _curve(display, is_anomaly, scores, name, ax, save, labels: tuple[str, str, str], legend: str) -> Figure:
+    """One scikit-learn curve display on new or given axes; a chance line with the first curve."""
+    fig, ax = _axes(ax, (5, 5))
+    display.from_predictions(np.asarray(is_anomaly, dtype=bool), scores, name=name, ax=ax,
+                             plot_chance_level=not ax.lines)
+    ax.set(xlabel=labels[0], ylabel=labels[1], title=f"{labels[2]} (anomaly = positive)")
+    ax.legend(loc=legend)
     return _finish(fig, save)
 
 
