@@ -52,6 +52,10 @@ def test_evaluate_threshold():
     assert (result["tn"], result["fp"], result["fn"], result["tp"]) == (1, 1, 0, 2)
     assert result["precision"] == pytest.approx(2 / 3) and result["recall"] == 1.0
     assert result["f1"] == pytest.approx(0.8) and result["fpr"] == 0.5
+    # a score equal to the threshold is flagged, so Youden's threshold reproduces its ROC point
+    best = vt.evaluate_threshold(Y, S, vt.threshold_youden(Y, S))
+    table = vt.roc_table(Y, S)
+    assert (best["recall"] - best["fpr"]) == pytest.approx((table.tpr - table.fpr).max())
 
 
 def test_histogram_intersection():

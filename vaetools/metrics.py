@@ -94,9 +94,10 @@ def threshold_at_fpr(normal_scores, fpr: float = 0.01) -> float:
 
 
 def evaluate_threshold(is_anomaly, scores, threshold: float) -> dict[str, float]:
-    """Flag ``score > threshold`` as anomalous; return the confusion matrix, precision, recall, F1, FPR."""
+    """Flag ``score >= threshold`` as anomalous (as :func:`sklearn.metrics.roc_curve` does); return the
+    confusion matrix, precision, recall, F1 and false-positive rate."""
     y, s = _check(is_anomaly, scores)
-    flagged = s > threshold
+    flagged = s >= threshold
     tn, fp, fn, tp = skm.confusion_matrix(y, flagged, labels=[False, True]).ravel()
     return {
         "threshold": float(threshold),
