@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 import vaetools as vt
@@ -30,3 +31,22 @@ def test_train_image_vae_caches_by_configuration(tmp_path, monkeypatch):
     assert [p.name.split("-")[:3] for p in tmp_path.iterdir()] == [["cvae", "class0", "z2"]]
     vt.train_image_vae(split, z_dim=2, epochs=1, channels=(4, 8), beta=4.0, progress=False)
     assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_train_signal_vae(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAETOOLS_CACHE", str(tmp_path))
+    x = torch.randn(50, 12, generator=torch.Generator().manual_seed(0))
+    split = vt.OneClassSplit(x[:40], x[40:], x, np.zeros(50, dtype=np.int64), normal_class=0)
+    model, history = vt.train_signal_vae(split, epochs=2, hidden=(8,), progress=False)
+    assert isinstance(model, vt.DenseVAE) and model.input_shape == (12,) and model.likelihood == "gaussian"
+    row = history.iloc[-1]
+    assert row["loss"] == pytest.approx(0.5 * row["recon"] + 0.5 * row["kl"], rel=1e-5)  # ratio 0.5
+    _, beta_history = vt.train_signal_vae(split, epochs=2, hidden=(8,), beta=2.0, progress=False)
+    row = beta_history.iloc[-1]
+    assert row["loss"] == pytest.approx(row["recon"] + 2.0 * row["kl"], rel=1e-5)  # beta replaces the ratio
+    _, again = vt.train_signal_vae(split, epochs=2, hidden=(8,), progress=False)
+    assert again.equals(history) and len(list(tmp_path.iterdir())) == 2
+    images = vt.OneClassSplit(torch.rand(4, 1, 28, 28), torch.rand(0, 1, 28, 28), torch.rand(4, 1, 28, 28),
+                              np.zeros(4, dtype=np.int64), normal_class=0)
+    with pytest.raises(ValueError, match=r"shape \(N, L\)"):
+        vt.train_signal_vae(images)

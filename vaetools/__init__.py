@@ -62,7 +62,7 @@ from .plots import (
     project_latent,
     set_style,
 )
-from .recipes import IMAGE_VAE, train_image_vae
+from .recipes import IMAGE_VAE, SIGNAL_VAE, train_image_vae, train_signal_vae
 from .scoring import SCORES, anomaly_scores, encode, iwae_nll, reconstruct, score_table
 from .training import fit, seed_everything
 
