@@ -10,6 +10,7 @@ One import gives a notebook everything it needs::
     print(vt.auroc(split.is_anomaly, scores))
 """
 from .checkpoints import CheckpointError, config_key, fit_or_load, load_checkpoint, save_checkpoint
+from .complexity import complexity_score, input_complexity
 from .data import (
     MNIST1D_ARGS,
     DataNotFoundError,

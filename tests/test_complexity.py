@@ -1,0 +1,32 @@
+"""Tests of the input-complexity correction (vaetools.complexity)."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from vaetools.complexity import complexity_score, input_complexity
+
+
+def test_blank_images_are_simpler_than_noise():
+    blank = torch.zeros(3, 1, 28, 28)
+    noise = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    bits_blank, bits_noise = input_complexity(blank), input_complexity(noise)
+    assert bits_blank.shape == (3,)
+    assert (bits_blank > 0).all()
+    assert (bits_noise > 2 * bits_blank).all()
+    # deterministic, and the channel axis is optional
+    assert np.array_equal(input_complexity(noise[:, 0].numpy()), bits_noise)
+
+
+@pytest.mark.parametrize("bad", [torch.full((2, 1, 8, 8), 1.5), torch.zeros(2, 3, 8, 8), torch.zeros(0, 8, 8)])
+def test_input_complexity_rejects_bad_inputs(bad):
+    with pytest.raises(ValueError):
+        input_complexity(bad)
+
+
+def test_complexity_score_is_bits_of_the_model_minus_bits_of_the_compressor():
+    nll = np.array([math.log(2) * 100.0, 0.0])
+    assert np.allclose(complexity_score(nll, np.array([40.0, 8.0])), [60.0, -8.0])
+    with pytest.raises(ValueError):
+        complexity_score(nll, np.ones(3))
