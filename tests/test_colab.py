@@ -21,8 +21,9 @@ def test_badge_points_at_the_notebook_itself(path):
     repo = colab.repository(ROOT)
     assert nb.cells[0].cell_type == "markdown"
     assert nb.cells[0].source == colab.badge_markdown(repo, f"notebooks/{path.name}")
-    first_code = next(c for c in nb.cells if c.cell_type == "code")
-    assert first_code.source == colab.install_source(repo)
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    assert nb.cells[first].source == colab.install_source(repo)
+    assert nb.cells[first - 1].source == colab._NOTE and nb.cells[1].source.startswith("# "), "badge, title, note"
 
 
 def test_restamping_for_a_fork(tmp_path):
@@ -34,8 +35,9 @@ def test_restamping_for_a_fork(tmp_path):
     assert colab.repository(tmp_path) == "someone/fork"
     stamped = nbformat.read(tmp_path / "notebooks" / "01_x.ipynb", as_version=4)
     assert "github/someone/fork/blob/main/notebooks/01_x.ipynb" in stamped.cells[0].source
-    assert "git+https://github.com/someone/fork" in stamped.cells[1].source
-    assert stamped.cells[2].source == "print(1)"
+    assert [c.cell_type for c in stamped.cells] == ["markdown", "markdown", "code", "code"]
+    assert "git+https://github.com/someone/fork" in stamped.cells[2].source
+    assert stamped.cells[3].source == "print(1)"
     assert not colab.stamp_notebook(tmp_path / "notebooks" / "01_x.ipynb", "someone/fork", tmp_path)
     with pytest.raises(SystemExit):
         colab.main(["--root", str(tmp_path), "--repo", "not a slug"])

@@ -6,8 +6,8 @@ The repository's GitHub ``OWNER/REPO`` lives in one place: ``[project.urls] Repo
     python -m vaetools.colab            # from the repository root
     python -m vaetools.colab --repo you/your-fork   # writes the new slug to pyproject.toml too
 
-The first cell of every notebook is the badge; the first code cell installs vaetools on Colab and
-does nothing elsewhere (markdown between the two, e.g. the title, stays where it is).
+The first cell of every notebook is the badge; right after the title comes a one-line note and the
+first code cell, which installs vaetools on Colab and does nothing elsewhere.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ __all__ = ["repository", "badge_markdown", "install_source", "stamp_notebook", "
 _URL = re.compile(r'(Repository\s*=\s*")https://github\.com/([^"/]+/[^"/]+)(")')
 _BADGE_MARK = "colab-badge"
 _INSTALL_MARK = "# Colab only:"
+_NOTE = "*On Colab?* The next cell installs `vaetools` there; anywhere else it does nothing."
 
 
 def repository(root: str | Path = ".") -> str:
@@ -64,12 +65,17 @@ def stamp_notebook(path: str | Path, repo: str, root: str | Path = ".") -> bool:
     else:
         cells.insert(0, badge)
         changed = True
+    note = nbformat.v4.new_markdown_cell(_NOTE)
     first = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
     if first < len(cells) and cells[first].source.startswith(_INSTALL_MARK):
         changed |= cells[first].source != install.source
         cells[first].source = install.source
-    else:
-        cells.insert(first, install)  # the install cell comes before any other code
+        if cells[first - 1].source != _NOTE:
+            cells.insert(first, note)
+            changed = True
+    else:  # right after the title (the first markdown cell after the badge), before any other code
+        at = 2 if len(cells) > 1 and cells[1].cell_type == "markdown" and first > 1 else 1
+        cells[at:at] = [note, install]
         changed = True
     if changed:
         nbformat.write(nb, path)
