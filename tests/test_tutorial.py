@@ -1,3 +1,5 @@
+import os
+
 import nbformat
 
 from vaetools import tutorial
@@ -15,3 +17,4 @@ def test_run_notebooks_executes_in_order_and_writes_figures(tmp_path, monkeypatc
     executed = nbformat.read(tmp_path / "outputs" / "notebooks" / "01_a.ipynb", as_version=4)
     assert executed.cells[0].outputs[0]["text"].strip() == str(tmp_path / "figures" / "f.png")
     assert (tmp_path / "figures").is_dir()
+    assert "VAETOOLS_FIGURES" not in os.environ, "the caller's environment is restored"
