@@ -42,6 +42,7 @@ import pandas as pd
 import torch
 
 import vaetools as vt
+from cli import add_common_options, parse
 from vaetools.complexity import complexity_score, input_complexity
 
 #: Hyper-parameters, the same for all ten digits (see benchmarks/README.md for how they were chosen).
@@ -224,12 +225,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ensemble", type=int, default=DEFAULTS["ensemble"],
                         help="models per digit (seeds seed, seed+100, ...); scores are averaged over them")
     parser.add_argument("--background", action="store_true", help="also train Ren et al.'s background model")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: PyTorch's choice)")
-    parser.add_argument("--data", default=None, help="data folder (default: $VAETOOLS_DATA, else ./data)")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
-    args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    add_common_options(parser)
+    args = parse(parser, argv)
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
                 "batch_size": args.batch_size, "lr": args.lr, "iwae_k": args.iwae_k, "sigma": args.sigma,
                 "ensemble": args.ensemble}

@@ -36,6 +36,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import vaetools as vt
+from cli import add_common_options, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 Z_DIM = 128
@@ -192,12 +193,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="epochs each model trains (the final AUROC is after the last)")
     parser.add_argument("--suite", action="store_true", help="also time pytest --nbval notebooks")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: PyTorch's choice)")
-    parser.add_argument("--data", default=None, help="data folder (default: $VAETOOLS_DATA, else ./data)")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
-    args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    add_common_options(parser)
+    args = parse(parser, argv)
     split = vt.image_one_class("mnist", NORMAL_CLASS, root=args.data)
     gflops = matmul_gflops()
     recipe = vt.IMAGE_VAE
