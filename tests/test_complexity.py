@@ -8,21 +8,33 @@ import torch
 from vaetools.complexity import complexity_score, input_complexity
 
 
-def test_blank_images_are_simpler_than_noise():
+@pytest.mark.parametrize("codec", ["webp", "png"])
+def test_blank_images_are_simpler_than_noise(codec):
     blank = torch.zeros(3, 1, 28, 28)
     noise = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(0))
-    bits_blank, bits_noise = input_complexity(blank), input_complexity(noise)
+    bits_blank, bits_noise = input_complexity(blank, codec), input_complexity(noise, codec)
     assert bits_blank.shape == (3,)
     assert (bits_blank > 0).all()
     assert (bits_noise > 2 * bits_blank).all()
     # deterministic, and the channel axis is optional
-    assert np.array_equal(input_complexity(noise[:, 0].numpy()), bits_noise)
+    assert np.array_equal(input_complexity(noise[:, 0].numpy(), codec), bits_noise)
+
+
+def test_webp_codes_a_digit_shorter_than_png():
+    stroke = torch.zeros(1, 1, 28, 28)
+    stroke[0, 0, 4:24, 12:15] = torch.linspace(0.2, 1.0, 20)[:, None]
+    assert input_complexity(stroke, "webp")[0] < input_complexity(stroke, "png")[0]
 
 
 @pytest.mark.parametrize("bad", [torch.full((2, 1, 8, 8), 1.5), torch.zeros(2, 3, 8, 8), torch.zeros(0, 8, 8)])
 def test_input_complexity_rejects_bad_inputs(bad):
     with pytest.raises(ValueError):
         input_complexity(bad)
+
+
+def test_input_complexity_rejects_an_unknown_codec():
+    with pytest.raises(ValueError, match="unknown codec"):
+        input_complexity(torch.zeros(1, 8, 8), codec="gif")
 
 
 def test_complexity_score_is_bits_of_the_model_minus_bits_of_the_compressor():
