@@ -77,7 +77,8 @@ def test_config_key_covers_defaults_and_data():
     model = vt.DenseVAE(input_dim=8, z_dim=2, hidden=(8,))
     x = torch.zeros(4, 8)
     key, config = vt.config_key(model, x, {"epochs": 10})
-    assert config["fit"]["lr"] == 1e-3 and "progress" not in config["fit"]
+    assert config["fit"]["lr"] == 1e-3 and "progress" not in config["fit"] and "callback" not in config["fit"]
+    assert key == vt.config_key(model, x, {"callback": print})[0]  # a callback does not change the training
     assert key == vt.config_key(model, x, {})[0]  # epochs=10 is the default
     assert key != vt.config_key(model, x, {"lr": 2e-3})[0]
     assert key != vt.config_key(vt.DenseVAE(input_dim=8, z_dim=3, hidden=(8,)), x, {})[0]

@@ -33,6 +33,23 @@ def test_history_and_learning():
     assert np.allclose(history["loss"], history["recon"] + history["kl"], rtol=1e-5)
 
 
+def test_callback_sees_every_epoch_and_the_model_in_training():
+    x, seen = _data(), []
+    model = _model()
+
+    def callback(epoch, trained):
+        assert trained is model
+        seen.append((epoch, float(vt.anomaly_scores(trained, x).mean())))
+
+    history = vt.fit(model, x, epochs=4, batch_size=16, lr=1e-2, progress=False, callback=callback)
+    assert [epoch for epoch, _ in seen] == list(history.index) == [1, 2, 3, 4]
+    assert seen[-1][1] < seen[0][1]  # the model the callback sees is the one being trained
+    # evaluating in the callback (which switches to eval mode) does not change the training
+    plain = _model()
+    vt.fit(plain, x, epochs=4, batch_size=16, lr=1e-2, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), plain.state_dict().values()))
+
+
 def test_ratio_weights_the_recorded_total():
     history = vt.fit(_model(), _data(), epochs=1, ratio=0.25, progress=False)
     row = history.iloc[0]

@@ -102,13 +102,14 @@ def config_key(model: VAE, x: torch.Tensor, fit_kwargs: dict) -> tuple[str, dict
     """The full training configuration and its hash.
 
     The configuration holds the model class and constructor arguments, every argument of
-    :func:`~vaetools.training.fit` (defaults included, ``progress`` excluded) and a fingerprint of the
+    :func:`~vaetools.training.fit` (defaults included, ``progress`` and ``callback`` excluded) and a fingerprint of the
     training and validation data, so any change gives another key.
     """
     bound = inspect.signature(training.fit).bind(model, x, **fit_kwargs)
     bound.apply_defaults()
     arguments = dict(bound.arguments)
-    arguments.pop("model"), arguments.pop("x"), arguments.pop("progress")
+    for name in ("model", "x", "progress", "callback"):
+        arguments.pop(name)
     arguments["x_val"] = _fingerprint(arguments["x_val"])
     config = {
         "model_class": type(model).__name__,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import pandas as pd
 import torch
@@ -33,6 +34,7 @@ def fit(
     seed: int = 0,
     patience: int | None = None,
     progress: bool = True,
+    callback: Callable[[int, VAE], None] | None = None,
 ) -> pd.DataFrame:
     """Train ``model`` on ``x`` from freshly initialized weights, like scikit-learn's ``fit``.
 
@@ -52,6 +54,9 @@ def fit(
         patience: stop when the validation loss (the training loss without ``x_val``) has not improved
             for this many epochs, and restore the best weights; ``None`` trains all epochs.
         progress: show a ``tqdm`` progress bar.
+        callback: called as ``callback(epoch, model)`` after every epoch (epochs count from 1), e.g. to
+            evaluate the model as it learns; it runs outside the training loop, so it may switch the
+            model to ``eval()``.
 
     Returns:
         The history, one row per epoch: mean ``recon``, ``kl`` and ``loss`` (weighted total) on the
@@ -93,6 +98,8 @@ def fit(
             row.update(val_recon=float(val["recon"].mean()), val_kl=float(val["kl"].mean()))
             row["val_loss"] = w_recon * row["val_recon"] + w_kl * row["val_kl"]
         rows.append(row)
+        if callback is not None:
+            callback(epoch + 1, model)
         bar.set_postfix(loss=f"{row['loss']:.2f}", **({"val": f"{row['val_loss']:.2f}"} if x_val is not None else {}))
         if patience is not None:
             monitored = row["val_loss" if x_val is not None else "loss"]
