@@ -56,14 +56,9 @@ def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int)
     return model
 
 
-def squared_errors(model: vt.ConvVAE, x: torch.Tensor) -> np.ndarray:
-    """Squared restoration error (decoder mean at z = mu) per image, summed over the pixels."""
-    return (vt.reconstruct(model, x) - x).pow(2).flatten(1).sum(1).numpy().astype(np.float64)
-
-
-def restoration_bits(err2: np.ndarray, var: float, pixels: int) -> np.ndarray:
-    """-log2 of a N(restoration, var) density of the image's pixels, in bits per image."""
-    return (err2 / (2 * var) + 0.5 * pixels * math.log(2 * math.pi * var)) / math.log(2)
+def restoration_nll(mse: np.ndarray, var: float, pixels: int) -> np.ndarray:
+    """-log of a N(restoration, var) density of the image's pixels, in nats per image, from the mean squared error."""
+    return pixels * (mse / (2 * var) + 0.5 * math.log(2 * math.pi * var))
 
 
 def one_digit(
@@ -80,19 +75,18 @@ def one_digit(
     model = train(split.x_train, split.x_val, settings, seed)
     train_seconds = time.perf_counter() - start
     pixels = split.x_val[0].numel()
-    val_err2 = squared_errors(model, split.x_val)
-    var = val_err2.mean() / pixels  # maximum-likelihood variance of the restoration error, normal images only
-    validation = {"val_elbo": float(vt.score_table(model, split.x_val, scores=("elbo",)).elbo.mean()),
-                  "val_mse": float(var)}
-    table = vt.score_table(model, split.x_test, scores=("recon", "elbo"))
-    err2 = squared_errors(model, split.x_test)
-    bits = restoration_bits(err2, var, pixels)
+    val = vt.score_table(model, split.x_val, scores=("elbo", "mse"))
+    var = float(val.mse.mean())  # maximum-likelihood variance of the restoration error, normal images only
+    validation = {"val_elbo": float(val.elbo.mean()), "val_mse": var}
+    table = vt.score_table(model, split.x_test, scores=("recon", "elbo", "mse"))
+    mse = table.mse.to_numpy().astype(np.float64)
+    nll = restoration_nll(mse, var, pixels)
     scores = {
         "recon": table.recon.to_numpy(),
         "elbo": table.elbo.to_numpy(),
-        "mse": err2 / pixels,
-        "mse_c": bits - complexity["webp"],
-        "mse_c_png": bits - complexity["png"],
+        "mse": mse,
+        "mse_c": complexity_score(nll, complexity["webp"]),
+        "mse_c_png": complexity_score(nll, complexity["png"]),
     }
     if settings["iwae_k"] > 0:
         scores["iwae"] = vt.iwae_nll(model, split.x_test, k=settings["iwae_k"], seed=seed)
