@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from cli import add_common_options, parse
 
 import vaetools as vt
-from cli import add_common_options, parse
 from vaetools.complexity import complexity_score, input_complexity
 
 #: Hyper-parameters, the same for all ten digits (see benchmarks/README.md for how they were chosen).

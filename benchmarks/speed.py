@@ -35,11 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from cli import add_common_options, parse
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import vaetools as vt
-from cli import add_common_options, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 Z_DIM = 128

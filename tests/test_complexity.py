@@ -26,7 +26,7 @@ def test_webp_codes_a_digit_shorter_than_png():
     assert input_complexity(stroke, "webp")[0] < input_complexity(stroke, "png")[0]
 
 
-@pytest.mark.parametrize("bad", [torch.full((2, 1, 8, 8), 1.5), torch.zeros(2, 3, 8, 8), torch.zeros(0, 8, 8)])
+@pytest.mark.parametrize("bad", [torch.full((2, 1, 8, 8), 1.5), torch.zeros(2, 2, 8, 8), torch.zeros(0, 8, 8)])
 def test_input_complexity_rejects_bad_inputs(bad):
     with pytest.raises(ValueError):
         input_complexity(bad)

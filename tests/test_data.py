@@ -84,7 +84,9 @@ def test_own_signals_from_an_array_and_a_csv(tmp_path):
     x = rng.normal(size=(100, 16)).astype(np.float32)
     y = np.where(np.arange(100) < 70, "ok", "fault")
     split = vt.signals_one_class(x, y, normal_class="ok", test_fraction=0.2, val_fraction=0.1)
-    assert split.class_names == ["fault", "ok"] and split.normal_class == 1
+    assert split.normal_class == "ok" and set(split.y_test) == {"ok", "fault"}  # labels kept as given
+    assert (split.is_anomaly == (split.y_test == "fault")).all()
+    assert split.counts().loc["ok", "role"] == "normal"
     assert len(split.x_test) == 30 + 14 and int(split.is_anomaly.sum()) == 30
     assert len(split.x_train) + len(split.x_val) == 56
 
@@ -99,11 +101,11 @@ def test_own_signals_from_an_array_and_a_csv(tmp_path):
 
 
 def test_bad_signals():
-    with pytest.raises(ValueError, match=r"shape \(N, L\)"):
-        vt.signals_one_class(np.zeros((4, 2, 2)), [0, 0, 1, 1], 0)
+    with pytest.raises(ValueError, match=r"shape \(N, L\) or \(N, C, L\)"):
+        vt.signals_one_class(np.zeros((4, 2, 2, 2)), [0, 0, 1, 1], 0)
     with pytest.raises(ValueError, match="NaN"):
         vt.signals_one_class(np.array([[np.nan, 1.0]] * 4), [0, 0, 1, 1], 0)
     with pytest.raises(ValueError, match="unknown class label 5"):
         vt.signals_one_class(np.zeros((4, 2)), [0, 0, 1, 1], 5)
-    with pytest.raises(ValueError, match="4 signals but 3 labels"):
+    with pytest.raises(ValueError, match="4 samples but 3 labels"):
         vt.signals_one_class(np.zeros((4, 2)), [0, 0, 1], 0)

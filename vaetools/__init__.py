@@ -4,10 +4,10 @@ One import gives a notebook everything it needs::
 
     import vaetools as vt
     split = vt.image_one_class("mnist", normal_class=1)
-    model = vt.ConvVAE(z_dim=128)
-    history = vt.fit_or_load(model, split.x_train, name="cvae", epochs=10)
-    scores = vt.anomaly_scores(model, split.x_test)
-    print(vt.auroc(split.is_anomaly, scores))
+    detector = vt.Detector(vt.ConvVAE().to(vt.default_device()), score="mse_c")
+    detector.fit(split.x_train, x_val=split.x_val, epochs=10)
+    print(vt.auroc(split.is_anomaly, detector.score_samples(split.x_test)))
+    detector.save("detector.pt")
 """
 from .checkpoints import CheckpointError, config_key, fit_or_load, load_checkpoint, save_checkpoint
 from .complexity import complexity_score, input_complexity
@@ -15,7 +15,10 @@ from .data import (
     MNIST1D_ARGS,
     DataNotFoundError,
     OneClassSplit,
+    image_folder_one_class,
     image_one_class,
+    labelled_one_class,
+    load_image_folder,
     load_images,
     load_mnist1d,
     load_signals_csv,
@@ -23,6 +26,8 @@ from .data import (
     one_class_split,
     signals_one_class,
 )
+from .detector import THRESHOLDS, Detector
+from .device import default_device
 from .losses import (
     LossTerms,
     beta_to_ratio,
@@ -36,6 +41,7 @@ from .metrics import (
     auroc,
     average_precision,
     bootstrap_auroc,
+    check_flags,
     evaluate_threshold,
     histogram_intersection,
     load_roc_csv,
@@ -43,9 +49,10 @@ from .metrics import (
     save_roc_csv,
     threshold_at_fpr,
     threshold_mean_std,
+    threshold_median_mad,
     threshold_youden,
 )
-from .models import LIKELIHOODS, VAE, ConvVAE, DenseVAE, check_inputs
+from .models import LIKELIHOODS, VAE, Conv1dVAE, ConvVAE, DenseVAE, check_inputs
 from .paths import cache_dir, data_dir, figure_path, output_dir, output_path
 from .plots import (
     plot_history,
@@ -64,7 +71,18 @@ from .plots import (
     set_style,
 )
 from .recipes import IMAGE_VAE, SIGNAL_VAE, train_image_vae, train_signal_vae
-from .scoring import SCORES, anomaly_scores, encode, iwae_nll, reconstruct, score_table
-from .training import fit, seed_everything
+from .scaling import Standardizer
+from .scoring import (
+    DEFAULT_SCORES,
+    SCORES,
+    anomaly_scores,
+    encode,
+    iwae_nll,
+    reconstruct,
+    restoration_nll,
+    restoration_variance,
+    score_table,
+)
+from .training import TrainingDivergedError, fit
 
 __version__ = "0.1.0"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from .models import MODELS, VAE
-from .paths import cache_dir
 from . import training
+from .models import MODELS, VAE, check_inputs
+from .paths import cache_dir
 from .training import fit
 
 __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "fit_or_load", "config_key"]
@@ -45,7 +45,11 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path: str | os.PathLike, *, model: VAE | None = None, config: dict | None = None
+    path: str | os.PathLike,
+    *,
+    model: VAE | None = None,
+    config: dict | None = None,
+    device: str | torch.device | None = None,
 ) -> tuple[VAE, pd.DataFrame | None]:
     """Load a checkpoint written by :func:`save_checkpoint`.
 
@@ -54,6 +58,8 @@ def load_checkpoint(
         model: if given, the weights are loaded into it, and its class and constructor arguments must
             match the checkpoint's; otherwise a new model is built from the checkpoint.
         config: if given, must equal the configuration stored with the checkpoint.
+        device: where a newly built model goes (default: the CPU); a given ``model`` keeps its
+            device. Checkpoints load onto any device, whatever device saved them.
 
     Returns:
         ``(model, history)`` with the model in ``eval()`` mode.
@@ -76,7 +82,7 @@ def load_checkpoint(
     if model is None:
         if name not in MODELS:
             raise CheckpointError(f"{path} holds an unknown model class {name!r}")
-        model = MODELS[name](**kwargs)
+        model = MODELS[name](**kwargs).to(device or "cpu")
     elif type(model).__name__ != name or model.config() != kwargs:
         raise CheckpointError(
             f"{path} holds a {name}({kwargs}), not the {type(model).__name__}({model.config()}) asked for"
@@ -92,29 +98,30 @@ def load_checkpoint(
     return model.eval(), history
 
 
-def _fingerprint(x: torch.Tensor | None) -> str | None:
-    if x is None:
-        return None
-    return f"{tuple(x.shape)}:" + hashlib.sha256(x.detach().contiguous().numpy().tobytes()).hexdigest()
+def _fingerprint(x: torch.Tensor) -> str:
+    return f"{tuple(x.shape)}:" + hashlib.sha256(x.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
 
 
 def config_key(model: VAE, x: torch.Tensor, fit_kwargs: dict) -> tuple[str, dict]:
     """The full training configuration and its hash.
 
     The configuration holds the model class and constructor arguments, every argument of
-    :func:`~vaetools.training.fit` (defaults included, ``progress`` and ``callback`` excluded) and a fingerprint of the
-    training and validation data, so any change gives another key.
+    :func:`~vaetools.training.fit` (defaults included, ``progress`` and ``callback`` excluded) and a
+    fingerprint of the training and validation data, so any change gives another key. The device is
+    not part of the key: a model trained on a GPU is reused on the CPU and vice versa.
     """
+    if fit_kwargs.get("warm_start"):
+        raise ValueError("fit_or_load trains from fresh weights; warm_start=True would make the key ambiguous")
     bound = inspect.signature(training.fit).bind(model, x, **fit_kwargs)
     bound.apply_defaults()
     arguments = dict(bound.arguments)
     for name in ("model", "x", "progress", "callback"):
         arguments.pop(name)
-    arguments["x_val"] = _fingerprint(arguments["x_val"])
+    arguments["x_val"] = None if arguments["x_val"] is None else _fingerprint(check_inputs(model, arguments["x_val"]))
     config = {
         "model_class": type(model).__name__,
         "model_config": model.config(),
-        "data": _fingerprint(x),
+        "data": _fingerprint(check_inputs(model, x)),
         "fit": arguments,
         "torch": torch.__version__.split("+")[0],
     }

@@ -31,10 +31,10 @@ CODECS = {"webp": {"format": "WEBP", "lossless": True}, "png": {"format": "PNG",
 
 
 def input_complexity(x: torch.Tensor | np.ndarray, codec: str = "webp") -> np.ndarray:
-    """Complexity ``L(x)`` in bits: the size of each image saved losslessly as an 8-bit grey image.
+    """Complexity ``L(x)`` in bits: the size of each image saved losslessly as an 8-bit image.
 
     Args:
-        x: images in [0, 1], of shape (N, 1, H, W) or (N, H, W).
+        x: images in [0, 1], grey of shape (N, 1, H, W) or (N, H, W), or colour of shape (N, 3, H, W).
         codec: ``"webp"`` (lossless WebP, the shortest codes) or ``"png"`` (Serrà et al.'s PNG).
 
     Returns:
@@ -45,17 +45,18 @@ def input_complexity(x: torch.Tensor | np.ndarray, codec: str = "webp") -> np.nd
     if codec not in CODECS:
         raise ValueError(f"unknown codec {codec!r}; choose from {sorted(CODECS)}")
     pixels = np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float64)
-    if pixels.ndim == 4 and pixels.shape[1] == 1:
-        pixels = pixels[:, 0]
-    if pixels.ndim != 3 or len(pixels) == 0:
-        raise ValueError(f"expected images of shape (N, 1, H, W) or (N, H, W), got {pixels.shape}")
+    grey, colour = pixels.ndim == 3, pixels.ndim == 4 and pixels.shape[1] in (1, 3)
+    if colour:
+        pixels = pixels[:, 0] if pixels.shape[1] == 1 else pixels.transpose(0, 2, 3, 1)
+    if not (grey or colour) or len(pixels) == 0:
+        raise ValueError(f"expected images of shape (N, 1, H, W), (N, 3, H, W) or (N, H, W), got {pixels.shape}")
     if not np.isfinite(pixels).all() or pixels.min() < 0.0 or pixels.max() > 1.0:
         raise ValueError("input_complexity needs finite pixel values in [0, 1]")
     images = np.rint(pixels * 255.0).astype(np.uint8)
     bits = np.empty(len(images))
     for i, image in enumerate(images):
         buffer = io.BytesIO()
-        Image.fromarray(image, mode="L").save(buffer, **CODECS[codec])
+        Image.fromarray(image).save(buffer, **CODECS[codec])
         bits[i] = 8.0 * buffer.getbuffer().nbytes
     return bits
 

@@ -8,14 +8,16 @@ expect).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
 from .paths import data_dir
+from .scaling import Standardizer
 
 __all__ = [
     "DataNotFoundError",
@@ -25,6 +27,9 @@ __all__ = [
     "load_mnist1d",
     "mnist1d_one_class",
     "signals_one_class",
+    "labelled_one_class",
+    "image_folder_one_class",
+    "load_image_folder",
     "load_signals_csv",
     "one_class_split",
     "MNIST1D_ARGS",
@@ -63,15 +68,16 @@ class OneClassSplit:
         x_val: normal samples held out of training, for thresholds (may have zero rows).
         x_test: the test samples, normal and abnormal.
         y_test: the class label of every test sample.
-        normal_class: the label treated as normal.
-        class_names: a readable name per label (index = label).
+        normal_class: the label treated as normal, as the data gave it (a number or a string).
+        class_names: a readable name per integer label (index = label); empty when the labels are
+            their own names (e.g. strings).
     """
 
     x_train: torch.Tensor
     x_val: torch.Tensor
     x_test: torch.Tensor
     y_test: np.ndarray
-    normal_class: int
+    normal_class: Any
     class_names: list[str] = field(default_factory=list)
 
     @property
@@ -84,7 +90,7 @@ class OneClassSplit:
         labels, n = np.unique(self.y_test, return_counts=True)
         table = pd.DataFrame(
             {
-                "class": [self.class_names[i] if self.class_names else str(i) for i in labels],
+                "class": [self._name(label) for label in labels],
                 "role": ["normal" if i == self.normal_class else "abnormal" for i in labels],
                 "test": n,
             },
@@ -93,6 +99,28 @@ class OneClassSplit:
         table["train"] = np.where(labels == self.normal_class, len(self.x_train), 0)
         table["validation"] = np.where(labels == self.normal_class, len(self.x_val), 0)
         return table[["class", "role", "train", "validation", "test"]]
+
+    def _name(self, label) -> str:
+        if self.class_names and isinstance(label, (int, np.integer)) and 0 <= label < len(self.class_names):
+            return self.class_names[label]
+        return str(label)
+
+    def standardize(self, per: str = "feature") -> tuple[OneClassSplit, Standardizer]:
+        """Standardize every part with the statistics of the normal **training** data only.
+
+        Args:
+            per: ``"feature"`` (rows of a table: each column on its own) or ``"channel"`` (signals and
+                sliding windows: one mean and standard deviation per channel); see
+                :class:`~vaetools.scaling.Standardizer`.
+
+        Returns:
+            ``(split, scaler)``: a new split, and the fitted scaler to apply to new data (a
+            :class:`~vaetools.detector.Detector` with ``scaling=`` keeps it for you).
+        """
+        scaler = Standardizer(per).fit(self.x_train)
+        parts = {name: scaler.transform(getattr(self, name)) if len(getattr(self, name)) else getattr(self, name)
+                 for name in ("x_train", "x_val", "x_test")}
+        return replace(self, **parts), scaler
 
 
 def load_images(
@@ -174,9 +202,9 @@ def one_class_split(
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     if len(x_train) != len(y_train) or len(x_test) != len(y_test):
         raise ValueError("every sample needs exactly one label (lengths of x and y differ)")
-    known = range(len(class_names)) if class_names else np.unique(np.concatenate([y_train, y_test]))
+    known = list(range(len(class_names))) if class_names else np.unique(np.concatenate([y_train, y_test])).tolist()
     if normal_class not in known:
-        raise ValueError(f"unknown class label {normal_class!r}; the labels are {list(known)}")
+        raise ValueError(f"unknown class label {normal_class!r}; the labels are {known}")
     if not 0.0 <= val_fraction < 1.0:
         raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
     normal = np.flatnonzero(y_train == normal_class)
@@ -187,8 +215,9 @@ def one_class_split(
     val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
     if len(train) == 0:
         raise ValueError("no normal training samples are left after the validation slice")
-    names = list(class_names) if class_names else [str(c) for c in known]
-    return OneClassSplit(x_train[train], x_train[val], x_test, y_test, int(normal_class), names)
+    names = list(class_names) if class_names else []
+    normal = normal_class.item() if isinstance(normal_class, np.generic) else normal_class
+    return OneClassSplit(x_train[train], x_train[val], x_test, y_test, normal, names)
 
 
 def image_one_class(
@@ -245,59 +274,145 @@ def mnist1d_one_class(
     )
 
 
-def signals_one_class(
-    x: np.ndarray | torch.Tensor,
-    y: np.ndarray,
+def labelled_one_class(
+    x,
+    y,
     normal_class,
     *,
     test_fraction: float = 0.3,
     val_fraction: float = 0.1,
     seed: int = 0,
 ) -> OneClassSplit:
-    """One-class split of your own signals: an array of shape (N, L) and a label per row.
+    """One-class split of your own labelled data, of any sample shape: (N, L) rows or signals,
+    (N, C, L) multichannel signals, (N, C, H, W) images.
 
-    A random ``test_fraction`` of the normal rows, and every abnormal row, form the test set; the
-    other normal rows are split into training and validation. Labels may be numbers or strings.
+    A random ``test_fraction`` of the normal samples, and every abnormal sample, form the test set; the
+    other normal samples are split into training and validation. Labels are kept as given (numbers or
+    strings): ``split.normal_class`` and ``split.y_test`` hold your own labels.
 
     Raises:
-        ValueError: ``x`` is not 2-D, holds NaN or infinite values, or the labels do not fit.
+        TypeError: non-numeric values.
+        ValueError: NaN or infinite values, one label per sample missing, or an unknown normal class.
     """
-    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
-    if x.dim() != 2:
-        raise ValueError(f"signals must have shape (N, L), got {tuple(x.shape)}")
+    values = np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x)
+    if not np.issubdtype(values.dtype, np.number):
+        raise TypeError(f"samples must be numbers, got {values.dtype}")
+    x = torch.as_tensor(values.astype(np.float32))
+    if x.dim() < 2:
+        raise ValueError(f"samples must have shape (N, ...) with one row per sample, got {tuple(x.shape)}")
     if not torch.isfinite(x).all():
-        raise ValueError("signals contain NaN or infinite values; clean or impute them first")
+        raise ValueError("the data contain NaN or infinite values; clean or impute them first")
     labels = np.asarray(y)
     if len(labels) != len(x):
-        raise ValueError(f"{len(x)} signals but {len(labels)} labels")
-    classes = sorted(np.unique(labels).tolist(), key=str)
-    if normal_class not in classes:
-        raise ValueError(f"unknown class label {normal_class!r}; the labels are {classes}")
-    codes = np.array([classes.index(v) for v in labels.tolist()], dtype=np.int64)
-    normal_code = classes.index(normal_class)
+        raise ValueError(f"{len(x)} samples but {len(labels)} labels")
+    classes = np.unique(labels)
+    if normal_class not in classes.tolist():
+        raise ValueError(f"unknown class label {normal_class!r}; the labels are {classes.tolist()}")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
-    normal = np.random.default_rng(seed).permutation(np.flatnonzero(codes == normal_code))
+    is_normal = labels == normal_class
+    normal = np.random.default_rng(seed).permutation(np.flatnonzero(is_normal))
     held_out = normal[: int(round(test_fraction * len(normal)))]
-    test = np.sort(np.concatenate([held_out, np.flatnonzero(codes != normal_code)]))
+    test = np.sort(np.concatenate([held_out, np.flatnonzero(~is_normal)]))
     pool = np.setdiff1d(np.arange(len(x)), test)
-    return one_class_split(
-        x[pool], codes[pool], x[test], codes[test], normal_code,
-        val_fraction=val_fraction, seed=seed, class_names=[str(c) for c in classes],
-    )
+    return one_class_split(x[pool], labels[pool], x[test], labels[test], normal_class,
+                           val_fraction=val_fraction, seed=seed)
 
 
-def load_signals_csv(path: str | os.PathLike, label_column: str = "label") -> tuple[np.ndarray, np.ndarray]:
-    """Read signals from a CSV file: one row per signal, one column per time step, plus a label column.
+def signals_one_class(x, y, normal_class, **options) -> OneClassSplit:
+    """One-class split of your own signals, (N, L) or (N, C, L), with a label per signal; see
+    :func:`labelled_one_class` for ``options`` (``test_fraction``, ``val_fraction``, ``seed``)."""
+    x = np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"signals must have shape (N, L) or (N, C, L), got {x.shape}")
+    return labelled_one_class(x, y, normal_class, **options)
+
+
+def load_image_folder(
+    path: str | os.PathLike, *, size: int | tuple[int, int] | None = None, grayscale: bool = False
+) -> tuple[torch.Tensor, np.ndarray]:
+    """Load your own images from a folder with one sub-folder per class (``path/good/*.png``,
+    ``path/scratch/*.png``, ...) with torchvision's :class:`~torchvision.datasets.ImageFolder`.
+
+    Args:
+        path: the folder.
+        size: resize every image to this (H, W), or to a square side (the models need one size).
+        grayscale: convert to one grey channel (else three colour channels).
 
     Returns:
-        ``(x, y)``: a float32 array of shape (N, L) and the labels, ready for :func:`signals_one_class`.
+        ``(images, labels)``: a float32 tensor (N, C, H, W) in [0, 1], and each image's class as its
+        folder name.
+    """
+    from torchvision import datasets, transforms
+
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataNotFoundError(f"no image folder at {folder.resolve()}: it needs one sub-folder per class")
+    steps = [transforms.Grayscale(1)] if grayscale else [transforms.Lambda(lambda im: im.convert("RGB"))]
+    if size is not None:
+        steps.append(transforms.Resize((size, size) if isinstance(size, int) else tuple(size)))
+    steps.append(transforms.ToTensor())
+    try:
+        dataset = datasets.ImageFolder(str(folder), transform=transforms.Compose(steps))
+    except FileNotFoundError as error:
+        raise DataNotFoundError(f"{folder.resolve()}: {error}") from None
+    images, targets = [], []
+    for image, target in dataset:
+        images.append(image)
+        targets.append(target)
+    shapes = {tuple(im.shape) for im in images}
+    if len(shapes) > 1:
+        raise ValueError(f"the images have different sizes {sorted(shapes)[:3]}...; pass size=(H, W) to resize them")
+    return torch.stack(images), np.array([dataset.classes[t] for t in targets])
+
+
+def image_folder_one_class(
+    path: str | os.PathLike,
+    normal_class: str,
+    *,
+    size: int | tuple[int, int] | None = None,
+    grayscale: bool = False,
+    **options,
+) -> OneClassSplit:
+    """One-class split of your own folder of images (:func:`load_image_folder`): the sub-folder
+    ``normal_class`` is normal, every other sub-folder abnormal; ``options`` as in
+    :func:`labelled_one_class`."""
+    images, labels = load_image_folder(path, size=size, grayscale=grayscale)
+    return labelled_one_class(images, labels, normal_class, **options)
+
+
+def load_signals_csv(
+    path: str | os.PathLike, label_column: str | None = "label", *, columns: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read rows from a CSV file: one row per sample, feature columns and an optional label column.
+
+    Args:
+        path: the CSV file (with a header row).
+        label_column: the column with each row's label, or ``None`` for unlabelled rows.
+        columns: the feature columns to use, in this order; by default every column except the
+            label column (name them to leave out an index or a time stamp column).
+
+    Returns:
+        ``(x, y)``: a float32 array of shape (N, number of features), and the labels (``None``
+        without a label column).
+
+    Raises:
+        ValueError: a missing label or feature column, non-numeric or missing values.
     """
     table = pd.read_csv(path)
-    if label_column not in table.columns:
-        raise ValueError(f"{path} has no label column {label_column!r}; its columns: {list(table.columns)[:10]}")
-    values = table.drop(columns=[label_column])
+    names = list(table.columns)
+    if label_column is not None and label_column not in names:
+        raise ValueError(f"{path} has no label column {label_column!r}; its columns: {names[:10]}")
+    if columns is None:
+        columns = [c for c in names if c != label_column]
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise ValueError(f"{path} has no columns {missing[:5]}; its columns: {names[:10]}")
+    values = table[list(columns)]
     non_numeric = [c for c in values.columns if not pd.api.types.is_numeric_dtype(values[c])]
     if non_numeric:
-        raise ValueError(f"{path}: columns {non_numeric[:5]} are not numeric")
-    return values.to_numpy(np.float32), table[label_column].to_numpy()
+        raise ValueError(f"{path}: columns {non_numeric[:5]} are not numeric; leave them out with columns=[...]")
+    if values.isna().any().any():
+        raise ValueError(f"{path}: {int(values.isna().any(axis=1).sum())} rows have missing values; clean or impute them")
+    y = None if label_column is None else table[label_column].to_numpy()
+    return values.to_numpy(np.float32), y

@@ -17,14 +17,35 @@ __all__ = [
     "threshold_mean_std",
     "threshold_youden",
     "threshold_at_fpr",
+    "threshold_median_mad",
+    "check_flags",
     "evaluate_threshold",
     "histogram_intersection",
     "bootstrap_auroc",
 ]
 
 
+def check_flags(is_anomaly, name: str = "is_anomaly") -> np.ndarray:
+    """``is_anomaly`` as a boolean array; only True/False or 0/1 values are flags.
+
+    Raises:
+        ValueError: other values, e.g. class labels passed where flags belong.
+    """
+    y = np.asarray(is_anomaly).ravel()
+    if y.dtype == bool:
+        return y
+    values = np.unique(y)
+    if not (np.issubdtype(y.dtype, np.number) and np.isin(values, (0, 1)).all()):
+        shown = ", ".join(map(str, values[:6])) + (", ..." if len(values) > 6 else "")
+        raise ValueError(
+            f"{name} must hold anomaly flags (True/False or 1/0, True = anomaly), got the values {shown}. "
+            "Class labels? Pass split.is_anomaly, or labels != normal_class"
+        )
+    return y.astype(bool)
+
+
 def _check(is_anomaly, scores) -> tuple[np.ndarray, np.ndarray]:
-    y = np.asarray(is_anomaly).astype(bool).ravel()
+    y = check_flags(is_anomaly)
     s = np.asarray(scores, dtype=np.float64).ravel()
     if len(y) != len(s):
         raise ValueError(f"{len(y)} labels but {len(s)} scores")
@@ -91,6 +112,18 @@ def threshold_at_fpr(normal_scores, fpr: float = 0.01) -> float:
     if s.size == 0 or not np.isfinite(s).all():
         raise ValueError("need at least one finite normal score")
     return float(np.quantile(s, 1.0 - fpr))
+
+
+def threshold_median_mad(normal_scores, k: float = 3.0) -> float:
+    """``median + k * MAD`` of scores of normal samples, the MAD scaled to a Gaussian's standard
+    deviation (:func:`scipy.stats.median_abs_deviation`, ``scale="normal"``): robust to a few outliers
+    in the normal data, and to the long right tail anomaly scores often have."""
+    from scipy.stats import median_abs_deviation
+
+    s = np.asarray(normal_scores, dtype=np.float64)
+    if s.size == 0 or not np.isfinite(s).all():
+        raise ValueError("need at least one finite normal score")
+    return float(np.median(s) + k * median_abs_deviation(s, scale="normal"))
 
 
 def evaluate_threshold(is_anomaly, scores, threshold: float) -> dict[str, float]:

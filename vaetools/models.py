@@ -1,16 +1,25 @@
-"""Variational auto-encoders: a convolutional one for 1x28x28 images, a dense one for 1-D vectors.
+"""Variational auto-encoders: convolutional ones for images and for signals, a dense one for vectors.
 
-Both share the same interface (:class:`VAE`): ``encode(x) -> (mu, logvar)``, ``reparameterize``,
+All share one interface (:class:`VAE`): ``encode(x) -> (mu, logvar)``, ``reparameterize``,
 ``decode(z)`` and ``forward(x) -> (output, mu, logvar)``. The decoder's ``output`` is in the
 *parameter space of the likelihood*: logits for a Bernoulli likelihood (the loss uses the numerically
 stable BCE-with-logits), the mean for a Gaussian one. :meth:`VAE.mean` maps it to data space.
+
+======================  ====================  =====================================================
+model                   inputs                 use
+======================  ====================  =====================================================
+:class:`ConvVAE`        (N, C, H, W)          grey or colour images (MNIST, your own image folder)
+:class:`Conv1dVAE`      (N, C, L)             signals of one or several channels, sliding windows
+:class:`DenseVAE`       (N, L)                vectors, e.g. rows of a table (the Keras example)
+======================  ====================  =====================================================
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["VAE", "ConvVAE", "DenseVAE", "LIKELIHOODS", "check_inputs", "MODELS"]
+__all__ = ["VAE", "ConvVAE", "Conv1dVAE", "DenseVAE", "LIKELIHOODS", "MODELS", "check_inputs"]
 
 #: Supported likelihoods p(x | z).
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -30,6 +39,11 @@ class VAE(nn.Module):
         self.z_dim = z_dim
         self.likelihood = likelihood
 
+    @property
+    def device(self) -> torch.device:
+        """The device of the model's weights (move the model with ``model.to(device)``)."""
+        return next(self.parameters()).device
+
     def config(self) -> dict:
         """The keyword arguments that rebuild this model (used by checkpoints)."""
         raise NotImplementedError
@@ -37,7 +51,7 @@ class VAE(nn.Module):
     def check_shape(self, x: torch.Tensor) -> None:
         """Raise a ``ValueError`` naming the expected shape when ``x`` is not a batch of inputs."""
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"expected a torch.Tensor, got {type(x).__name__}")
+            raise TypeError(f"expected a torch.Tensor, got {type(x).__name__} (vt.check_inputs converts arrays)")
         if x.dim() != len(self.input_shape) + 1 or tuple(x.shape[1:]) != self.input_shape:
             expected = ", ".join(["N", *map(str, self.input_shape)])
             raise ValueError(
@@ -51,9 +65,16 @@ class VAE(nn.Module):
         return mu, logvar
 
     @staticmethod
-    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-        """Draw z = mu + sigma * eps with eps ~ N(0, I) (differentiable in mu and logvar)."""
-        return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+    def reparameterize(
+        mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """Draw z = mu + sigma * eps with eps ~ N(0, I) (differentiable in mu and logvar).
+
+        ``generator`` (on the device of ``mu``) makes the draw repeatable without touching torch's
+        global random state.
+        """
+        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        return mu + eps * torch.exp(0.5 * logvar)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Map latent codes (N, z_dim) to likelihood parameters (logits or means) of input shape."""
@@ -76,38 +97,108 @@ class VAE(nn.Module):
         return self.decoder(z), mu, logvar
 
 
-class ConvVAE(VAE):
-    """Convolutional VAE for 1x28x28 images.
+class _ConvNet(VAE):
+    """Shared body of the convolutional VAEs: each stage a 4-wide stride-2 convolution that halves
+    every spatial size; a linear layer to (mu, logvar); the decoder mirrors the encoder with
+    transposed convolutions."""
 
-    Encoder: two 4x4 stride-2 convolutions (28 -> 14 -> 7) and a linear layer to (mu, logvar);
-    decoder: the mirror image with transposed convolutions. Lean on purpose: it trains on the 6,742
-    MNIST ones in seconds on a laptop CPU.
+    _conv: type[nn.Module]
+    _deconv: type[nn.Module]
 
-    Args:
-        z_dim: size of the latent space (2 to draw it, 128 for the best restorations).
-        channels: feature maps after the first and second convolution.
-        likelihood: ``"bernoulli"`` (decoder returns logits; inputs must lie in [0, 1]) or ``"gaussian"``.
-    """
-
-    input_shape = (1, 28, 28)
-
-    def __init__(self, z_dim: int = 128, channels: tuple[int, int] = (32, 64), likelihood: str = "bernoulli") -> None:
+    def __init__(self, input_shape, z_dim: int, channels, likelihood: str) -> None:
         super().__init__(z_dim, likelihood)
-        c1, c2 = (int(c) for c in channels)
-        self.channels = (c1, c2)
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, c1, 4, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(c1, c2, 4, stride=2, padding=1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(c2 * 7 * 7, 2 * z_dim),
-        )
+        shape = tuple(int(s) for s in input_shape)
+        name = type(self).__name__
+        if len(shape) != self._spatial_dims + 1 or min(shape) < 1:
+            axes = "(C, H, W)" if self._spatial_dims == 2 else "(C, L)"
+            raise ValueError(f"{name} needs input_shape {axes} of positive sizes, got {tuple(input_shape)}")
+        widths = tuple(int(c) for c in channels)
+        if not widths or min(widths) < 1:
+            raise ValueError(f"channels needs at least one positive width, got {tuple(channels)}")
+        factor = 2 ** len(widths)
+        if any(s % factor for s in shape[1:]):
+            sizes = "x".join(map(str, shape[1:]))
+            fix = [s + (-s) % factor for s in shape[1:]]
+            raise ValueError(
+                f"{name} with {len(widths)} down-sampling stages needs every size divisible by {factor}, "
+                f"got {sizes}: resize or pad the inputs (e.g. to {'x'.join(map(str, fix))}), or use fewer "
+                "stages (entries of channels)"
+            )
+        self.input_shape = shape
+        self.channels = widths
+        inner = [s // factor for s in shape[1:]]
+        flat = widths[-1] * int(np.prod(inner))
+        down, up = [], []
+        for a, b in zip((shape[0], *widths[:-1]), widths):
+            down += [self._conv(a, b, 4, stride=2, padding=1), nn.ReLU()]
+        for a, b in zip(widths[::-1], widths[-2::-1]):
+            up += [self._deconv(a, b, 4, stride=2, padding=1), nn.ReLU()]
+        self.encoder = nn.Sequential(*down, nn.Flatten(), nn.Linear(flat, 2 * z_dim))
         self.decoder = nn.Sequential(
-            nn.Linear(z_dim, c2 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (c2, 7, 7)),
-            nn.ConvTranspose2d(c2, c1, 4, stride=2, padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(c1, 1, 4, stride=2, padding=1),
+            nn.Linear(z_dim, flat), nn.ReLU(), nn.Unflatten(1, (widths[-1], *inner)),
+            *up, self._deconv(widths[0], shape[0], 4, stride=2, padding=1),
         )
 
     def config(self) -> dict:
-        return {"z_dim": self.z_dim, "channels": list(self.channels), "likelihood": self.likelihood}
+        return {
+            "input_shape": list(self.input_shape), "z_dim": self.z_dim,
+            "channels": list(self.channels), "likelihood": self.likelihood,
+        }
+
+
+class ConvVAE(_ConvNet):
+    """Convolutional VAE for images of shape (C, H, W), grey (C = 1) or colour (C = 3).
+
+    Encoder: one 4x4 stride-2 convolution per entry of ``channels`` (28 -> 14 -> 7 for MNIST with two)
+    and a linear layer to (mu, logvar); decoder: the mirror image with transposed convolutions. Lean on
+    purpose: it trains on the 6,742 MNIST ones in seconds on a laptop CPU.
+
+    Args:
+        input_shape: (C, H, W); H and W must be divisible by 2 ** len(channels) (28, 32, 64 with two
+            stages; use three stages, e.g. ``channels=(32, 64, 128)``, for 64x64 and larger).
+        z_dim: size of the latent space (2 to draw it, 128 for the best restorations).
+        channels: feature maps after each convolution.
+        likelihood: ``"bernoulli"`` (decoder returns logits; inputs must lie in [0, 1]) or ``"gaussian"``.
+
+    Raises:
+        ValueError: a size the stride-2 stages cannot halve exactly (the message says how to fix it).
+    """
+
+    _spatial_dims, _conv, _deconv = 2, nn.Conv2d, nn.ConvTranspose2d
+
+    def __init__(
+        self,
+        input_shape: tuple[int, int, int] = (1, 28, 28),
+        z_dim: int = 128,
+        channels: tuple[int, ...] = (32, 64),
+        likelihood: str = "bernoulli",
+    ) -> None:
+        super().__init__(input_shape, z_dim, channels, likelihood)
+
+
+class Conv1dVAE(_ConvNet):
+    """Convolutional VAE for signals of shape (C, L): one or several channels of L time steps.
+
+    The same design as :class:`ConvVAE` with 1-D convolutions: each stage halves the length, so the
+    filters see local shapes wherever they occur in time (a dense network must learn every shift anew).
+
+    Args:
+        input_shape: (C, L); L must be divisible by 2 ** len(channels).
+        z_dim: size of the latent space.
+        channels: feature maps after each convolution.
+        likelihood: ``"gaussian"`` (standardized signals; decoder returns the mean) or ``"bernoulli"``.
+    """
+
+    _spatial_dims, _conv, _deconv = 1, nn.Conv1d, nn.ConvTranspose1d
+
+    def __init__(
+        self,
+        input_shape: tuple[int, int],
+        z_dim: int = 8,
+        channels: tuple[int, ...] = (32, 64),
+        likelihood: str = "gaussian",
+    ) -> None:
+        super().__init__(input_shape, z_dim, channels, likelihood)
 
 
 class DenseVAE(VAE):
@@ -149,22 +240,36 @@ def _mlp(widths: list[int]) -> list[nn.Module]:
 
 
 #: Model classes by name, for rebuilding a model from a checkpoint.
-MODELS: dict[str, type[VAE]] = {"ConvVAE": ConvVAE, "DenseVAE": DenseVAE}
+MODELS: dict[str, type[VAE]] = {"ConvVAE": ConvVAE, "Conv1dVAE": Conv1dVAE, "DenseVAE": DenseVAE}
 
 
-def check_inputs(model: VAE, x: torch.Tensor, name: str = "x") -> None:
-    """Check a whole data tensor before training or scoring.
+def check_inputs(model: VAE, x, name: str = "x") -> torch.Tensor:
+    """Check and convert a whole data set at the door, before training or scoring.
+
+    Accepts a tensor or a NumPy array of any floating dtype and returns a float32 tensor (on the
+    device it came on; arrays come to the CPU).
 
     Raises:
-        ValueError: wrong shape, no samples, NaN or infinite values, or values outside [0, 1] when the
-            model's likelihood is Bernoulli.
+        TypeError: not an array, or integer / boolean values (scale them to floats first).
+        ValueError: wrong shape (the message names the expected one), no samples, NaN or infinite
+            values, or values outside [0, 1] when the model's likelihood is Bernoulli.
     """
+    if isinstance(x, np.ndarray):
+        if not np.issubdtype(x.dtype, np.floating):
+            raise TypeError(_dtype_message(name, x.dtype))
+        x = torch.from_numpy(np.ascontiguousarray(x))
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor or a NumPy array, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(_dtype_message(name, x.dtype))
+    x = x.detach().float()
     model.check_shape(x)
     if len(x) == 0:
         raise ValueError(f"{name} has no samples")
-    if not torch.isfinite(x).all():
-        bad = int((~torch.isfinite(x)).flatten(1).any(1).sum())
-        raise ValueError(f"{name} contains NaN or infinite values in {bad} of {len(x)} samples")
+    finite = torch.isfinite(x).flatten(1).all(1)
+    if not finite.all():
+        raise ValueError(f"{name} contains NaN or infinite values in {int((~finite).sum())} of {len(x)} samples; "
+                         "clean or impute them first")
     if model.likelihood == "bernoulli":
         lo, hi = float(x.min()), float(x.max())
         if lo < 0.0 or hi > 1.0:
@@ -172,3 +277,9 @@ def check_inputs(model: VAE, x: torch.Tensor, name: str = "x") -> None:
                 f"a Bernoulli likelihood needs {name} in [0, 1], got values in [{lo:.3g}, {hi:.3g}]; "
                 "scale the data (e.g. min-max) or use likelihood='gaussian'"
             )
+    return x
+
+
+def _dtype_message(name: str, dtype) -> str:
+    return (f"{name} holds {dtype} values; the models take floats: convert first, e.g. x / 255 for 8-bit "
+            "images or x.astype('float32') for integer readings")

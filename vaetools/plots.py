@@ -16,7 +16,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
 from torchvision.utils import make_grid
 
-from .metrics import histogram_intersection
+from .metrics import check_flags, histogram_intersection
 from .models import VAE
 
 __all__ = [
@@ -211,9 +211,12 @@ def plot_latent_walk(
         raise ValueError(f"the latent walk needs a model with z_dim = 2, got {model.z_dim}")
     values = torch.linspace(-lim, lim, n)
     z2, z1 = torch.meshgrid(values.flip(0), values, indexing="ij")  # top row = largest z_2
+    was_training = model.training
     model.eval()
-    with torch.no_grad():
-        images = model.mean(model.decode(torch.stack([z1.flatten(), z2.flatten()], 1)))
+    with torch.inference_mode():
+        codes = torch.stack([z1.flatten(), z2.flatten()], 1).to(model.device)
+        images = model.mean(model.decode(codes)).cpu()
+    model.train(was_training)
     fig, ax = plt.subplots(figsize=(7, 7))
     ax.imshow(_grid(images, n), cmap="gray", extent=(-lim, lim, -lim, lim), interpolation="nearest")
     ax.set(xlabel="$z_1$", ylabel="$z_2$", title=f"latent walk: decodings over [{-lim:g}, {lim:g}]²")
@@ -245,7 +248,7 @@ def plot_score_hist(
     log: bool = False, ax=None, save: str | os.PathLike | None = None,
 ) -> Figure:
     """Histograms of normal vs abnormal scores, with their histogram intersection in the title."""
-    scores, is_anomaly = np.asarray(scores, dtype=np.float64), np.asarray(is_anomaly, dtype=bool)
+    scores, is_anomaly = np.asarray(scores, dtype=np.float64), check_flags(is_anomaly)
     values = np.log10(scores) if log else scores
     overlap = histogram_intersection(values[~is_anomaly], values[is_anomaly], bins=bins)
     fig, ax = _axes(ax, (7, 4))
@@ -277,7 +280,7 @@ def plot_precision_recall(
 def _curve(display, is_anomaly, scores, name, ax, save, labels: tuple[str, str, str], legend: str) -> Figure:
     """One scikit-learn curve display on new or given axes; a chance line with the first curve."""
     fig, ax = _axes(ax, (5, 5))
-    display.from_predictions(np.asarray(is_anomaly, dtype=bool), scores, name=name, ax=ax,
+    display.from_predictions(check_flags(is_anomaly), scores, name=name, ax=ax,
                              plot_chance_level=not ax.lines)
     ax.set(xlabel=labels[0], ylabel=labels[1], title=f"{labels[2]} (anomaly = positive)")
     ax.legend(loc=legend)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from .checkpoints import fit_or_load
 from .data import OneClassSplit
+from .device import default_device
 from .models import ConvVAE, DenseVAE
 
 __all__ = ["IMAGE_VAE", "train_image_vae", "SIGNAL_VAE", "train_signal_vae"]
@@ -15,7 +16,13 @@ IMAGE_VAE = {"channels": (16, 32), "epochs": 10, "batch_size": 128, "lr": 1e-3, 
 
 
 def train_image_vae(
-    split: OneClassSplit, z_dim: int = 128, *, name: str = "cvae", progress: bool = True, **overrides
+    split: OneClassSplit,
+    z_dim: int = 128,
+    *,
+    name: str = "cvae",
+    progress: bool = True,
+    device: str | None = None,
+    **overrides,
 ) -> tuple[ConvVAE, pd.DataFrame]:
     """Build the tutorial's :class:`~vaetools.models.ConvVAE` and train it on ``split.x_train``
     (validation loss on ``split.x_val``), or load the checkpoint of an identical earlier run.
@@ -25,6 +32,7 @@ def train_image_vae(
         z_dim: latent size.
         name: prefix of the checkpoint file.
         progress: show the progress bar.
+        device: where to train (default: :func:`~vaetools.device.default_device`, a GPU when present).
         **overrides: replace entries of :data:`IMAGE_VAE` or pass other :func:`~vaetools.training.fit`
             arguments (e.g. ``beta``).
 
@@ -32,7 +40,8 @@ def train_image_vae(
         ``(model, history)``.
     """
     settings = {**IMAGE_VAE, **overrides}
-    model = ConvVAE(z_dim=z_dim, channels=settings.pop("channels"))
+    model = ConvVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=settings.pop("channels"))
+    model.to(default_device(device))
     x_val = split.x_val if len(split.x_val) else None
     history = fit_or_load(
         model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{z_dim}",
@@ -51,7 +60,13 @@ SIGNAL_VAE = {
 
 
 def train_signal_vae(
-    split: OneClassSplit, z_dim: int = 2, *, name: str = "dense-vae", progress: bool = True, **overrides
+    split: OneClassSplit,
+    z_dim: int = 2,
+    *,
+    name: str = "dense-vae",
+    progress: bool = True,
+    device: str | None = None,
+    **overrides,
 ) -> tuple[DenseVAE, pd.DataFrame]:
     """Build the tutorial's :class:`~vaetools.models.DenseVAE` and train it on ``split.x_train``
     (validation loss on ``split.x_val``), or load the checkpoint of an identical earlier run.
@@ -63,6 +78,7 @@ def train_signal_vae(
         z_dim: latent size (2 to draw the latent space).
         name: prefix of the checkpoint file.
         progress: show the progress bar.
+        device: where to train (default: :func:`~vaetools.device.default_device`).
         **overrides: replace entries of :data:`SIGNAL_VAE` (``hidden``, ``likelihood``, ``epochs``, ...)
             or pass other :func:`~vaetools.training.fit` arguments. Passing ``beta`` (without ``ratio``)
             replaces the default ``ratio=0.5``.
@@ -84,7 +100,7 @@ def train_signal_vae(
     model = DenseVAE(
         int(split.x_train.shape[1]), z_dim=z_dim, hidden=tuple(settings.pop("hidden")),
         likelihood=settings.pop("likelihood"),
-    )
+    ).to(default_device(device))
     x_val = split.x_val if len(split.x_val) else None
     history = fit_or_load(
         model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{z_dim}",

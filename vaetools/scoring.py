@@ -1,62 +1,89 @@
-"""Anomaly scores: how badly a trained VAE explains each input.
+"""Anomaly scores: how badly a trained VAE explains each input (higher = more anomalous).
 
-All functions run the model in ``eval()`` mode under ``torch.no_grad()``, in batches, and are
-deterministic: the latent code is the encoder's mean ``z = mu``, unless ``n_samples > 0`` asks for a
-Monte-Carlo average over ``z ~ q(z | x)`` (seeded, so also repeatable).
+Every function here is a plain function: it checks and converts its input, runs the model on the
+model's own device in ``eval()`` mode under :func:`torch.inference_mode`, in batches, puts the model
+back in the mode it was in, and returns scores and codes as NumPy arrays, images as CPU tensors.
+The scores are deterministic: the restoration decodes ``z = mu``; the two sampled scores draw their
+``k`` codes from a generator seeded with ``seed`` on the model's device.
 
-Scores (higher = more anomalous):
-
-* ``recon``: -log p(x | z), the model's own reconstruction term (BCE for a Bernoulli likelihood,
-  the Gaussian negative log-likelihood otherwise);
-* ``bce``: binary cross-entropy between ``x`` and the restoration (needs ``x`` in [0, 1]);
-* ``mse``: mean squared error between ``x`` and the restoration, in data space;
-* ``kl``: KL(q(z | x) || p(z)), how unusual the code is;
-* ``elbo``: the negative ELBO, ``recon + kl`` (an upper bound on -log p(x));
-* ``iwae``: importance-weighted estimate of -log p(x) with ``k`` samples (:func:`iwae_nll`).
+=========  ===================================================================================
+score      what it is
+=========  ===================================================================================
+``recon``  -log p(x | z = mu): the model's own reconstruction term at the code's mean (BCE for a
+           Bernoulli likelihood, the unit-variance Gaussian negative log-likelihood otherwise)
+``bce``    binary cross-entropy between ``x`` and the restoration (needs ``x`` in [0, 1])
+``mse``    mean squared error between ``x`` and the restoration, in data space
+``kl``     KL(q(z | x) || p(z)): how unusual the code is
+``elbo``   the negative ELBO, ``E_q[-log p(x | z)] + KL``, the expectation estimated with ``k`` draws
+           ``z ~ q(z | x)`` and the KL in closed form; in expectation an upper bound on -log p(x)
+``iwae``   the importance-weighted bound on -log p(x) with ``k`` draws (Burda et al., 2016): tighter
+           than ``elbo``, and equal to -log p(x) as ``k`` grows
+``mse_c``  the restoration error in bits, corrected for input complexity (Serrà et al., 2020):
+           ``-log2 N(x; restoration, sigma2) - L(x)``, with ``sigma2`` the squared restoration
+           error of normal validation images (:func:`restoration_variance`) and ``L(x)`` the
+           image's lossless code length (:func:`~vaetools.complexity.input_complexity`; images only)
+=========  ===================================================================================
 """
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from .complexity import complexity_score, input_complexity
 from .losses import kl_divergence, reconstruction_loss
 from .models import VAE, check_inputs
 
-__all__ = ["SCORES", "anomaly_scores", "score_table", "encode", "reconstruct", "iwae_nll"]
+__all__ = [
+    "SCORES", "DEFAULT_SCORES", "score_table", "anomaly_scores", "iwae_nll", "restoration_variance",
+    "restoration_nll", "encode", "reconstruct",
+]
 
-SCORES = ("recon", "bce", "mse", "kl", "elbo")
+#: Every score :func:`score_table` can compute.
+SCORES = ("recon", "bce", "mse", "kl", "elbo", "iwae", "mse_c")
+#: The scores computed when none are named (one decoder pass each; no sampling, no fitted parts).
+DEFAULT_SCORES = ("recon", "mse", "kl")
 
 
-def _batches(model: VAE, x: torch.Tensor, batch_size: int):
-    check_inputs(model, x)
+@contextmanager
+def _evaluating(model: VAE):
+    """``eval()`` mode and inference mode inside; the model's previous mode restored after."""
+    was_training = model.training
     model.eval()
-    with torch.no_grad():
-        for start in range(0, len(x), batch_size):
-            yield x[start : start + batch_size]
+    try:
+        with torch.inference_mode():
+            yield
+    finally:
+        model.train(was_training)
 
 
 def score_table(
     model: VAE,
-    x: torch.Tensor,
+    x,
     *,
-    scores: tuple[str, ...] = SCORES,
-    batch_size: int = 1000,
-    n_samples: int = 0,
+    scores: tuple[str, ...] = DEFAULT_SCORES,
+    k: int = 16,
+    sigma2: float | None = None,
+    codec: str = "webp",
+    batch_size: int = 500,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Several per-sample anomaly scores from one pass over ``x``.
+    """Several per-sample anomaly scores from one pass over ``x`` (see the module docstring).
 
     Args:
         model: a trained VAE.
-        x: inputs of the model's input shape.
+        x: inputs of the model's input shape (tensor or NumPy array, any float dtype).
         scores: which columns to compute, from :data:`SCORES`.
-        batch_size: samples per forward pass.
-        n_samples: 0 decodes z = mu; n > 0 averages the reconstruction terms over n draws of z.
-        seed: seed of those draws.
+        k: draws of z for ``elbo`` and ``iwae`` (the same draws serve both).
+        sigma2: the restoration variance for ``mse_c`` (:func:`restoration_variance` of normal
+            validation data).
+        codec: lossless codec of ``L(x)`` for ``mse_c``: ``"webp"`` or ``"png"``.
+        batch_size: inputs per forward pass.
+        seed: seed of the draws of z.
 
     Returns:
         A DataFrame with one column per score and one row per sample.
@@ -64,77 +91,114 @@ def score_table(
     unknown = set(scores) - set(SCORES)
     if unknown:
         raise ValueError(f"unknown scores {sorted(unknown)}; choose from {SCORES}")
-    if "bce" in scores and (float(x.min()) < 0 or float(x.max()) > 1):
-        raise ValueError("the 'bce' score needs inputs in [0, 1]; use 'mse' or 'recon' instead")
-    if n_samples < 0:
-        raise ValueError(f"n_samples must be >= 0, got {n_samples}")
-    generator = torch.Generator().manual_seed(seed)
-    columns: dict[str, list[torch.Tensor]] = {name: [] for name in scores}
-    for batch in _batches(model, x, batch_size):
-        mu, logvar = model.encode(batch)
-        if n_samples == 0:
-            zs = [mu]
-        else:
-            std = torch.exp(0.5 * logvar)
-            zs = [mu + std * torch.randn(mu.shape, generator=generator) for _ in range(n_samples)]
-        terms = {name: torch.zeros(len(batch)) for name in ("recon", "bce", "mse")}
-        for z in zs:
-            output = model.decode(z)
-            mean = model.mean(output)
-            if "recon" in scores or "elbo" in scores:
-                terms["recon"] += reconstruction_loss(output, batch, model.likelihood) / len(zs)
-            if "bce" in scores:
-                bce = F.binary_cross_entropy(mean.clamp(1e-7, 1 - 1e-7), batch, reduction="none")
-                terms["bce"] += bce.flatten(1).sum(1) / len(zs)
-            if "mse" in scores:
-                terms["mse"] += (mean - batch).pow(2).flatten(1).mean(1) / len(zs)
-        kl = kl_divergence(mu, logvar)
-        values = {**terms, "kl": kl, "elbo": terms["recon"] + kl}
-        for name in scores:
-            columns[name].append(values[name])
-    return pd.DataFrame({name: torch.cat(parts).numpy() for name, parts in columns.items()})
-
-
-def anomaly_scores(
-    model: VAE, x: torch.Tensor, score: str = "recon", *, batch_size: int = 1000, n_samples: int = 0, seed: int = 0
-) -> np.ndarray:
-    """One anomaly score per sample (higher = more anomalous); see the module docstring for ``score``."""
-    if score == "iwae":
-        return iwae_nll(model, x, batch_size=batch_size, seed=seed)
-    table = score_table(model, x, scores=(score,), batch_size=batch_size, n_samples=n_samples, seed=seed)
-    return table[score].to_numpy()
-
-
-def encode(model: VAE, x: torch.Tensor, *, batch_size: int = 1000) -> np.ndarray:
-    """The latent means ``mu`` of ``x``, an array of shape (N, z_dim)."""
-    return torch.cat([model.encode(batch)[0] for batch in _batches(model, x, batch_size)]).numpy()
-
-
-def reconstruct(model: VAE, x: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
-    """Restorations of ``x`` in data space (decoded from z = mu), same shape as ``x``."""
-    return torch.cat([model.mean(model.decode(model.encode(b)[0])) for b in _batches(model, x, batch_size)])
-
-
-def iwae_nll(model: VAE, x: torch.Tensor, *, k: int = 16, batch_size: int = 500, seed: int = 0) -> np.ndarray:
-    """Importance-weighted estimate of -log p(x) (Burda et al., 2016) with ``k`` samples per input.
-
-    ``-log (1/k) sum_i p(x | z_i) p(z_i) / q(z_i | x)`` with ``z_i ~ q(z | x)``; tighter than the
-    negative ELBO, to which it reduces for ``k = 1`` (in expectation).
-    """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
-    generator = torch.Generator().manual_seed(seed)
-    out = []
-    for batch in _batches(model, x, batch_size):
-        mu, logvar = model.encode(batch)
-        std = torch.exp(0.5 * logvar)
-        eps = torch.randn((k, *mu.shape), generator=generator)
-        z = mu + std * eps  # (k, B, z_dim)
-        output = model.decode(z.flatten(0, 1))
-        repeated = batch.expand(k, *batch.shape).flatten(0, 1)
-        log_px_z = -reconstruction_loss(output, repeated, model.likelihood).view(k, -1)
-        log_pz = -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
-        log_qz = -0.5 * (eps.pow(2) + logvar + math.log(2 * math.pi)).sum(-1)
-        log_w = log_px_z + log_pz - log_qz
-        out.append(-(torch.logsumexp(log_w, 0) - math.log(k)))
-    return torch.cat(out).numpy()
+    x = check_inputs(model, x)
+    if "bce" in scores and (float(x.min()) < 0 or float(x.max()) > 1):
+        raise ValueError("the 'bce' score needs inputs in [0, 1]; use 'mse' or 'recon' instead")
+    if "mse_c" in scores:
+        _check_mse_c(model, sigma2)
+    wanted = set(scores) | ({"mse"} if "mse_c" in scores else set())
+    sampled = bool(wanted & {"elbo", "iwae"})
+    device = model.device
+    generator = torch.Generator(device).manual_seed(seed)
+    columns: dict[str, list[torch.Tensor]] = {name: [] for name in wanted - {"mse_c"}}
+    with _evaluating(model):
+        for start in range(0, len(x), batch_size):
+            batch = x[start : start + batch_size].to(device)
+            mu, logvar = model.encode(batch)
+            output = model.decode(mu)
+            mean = model.mean(output)
+            values = {"kl": kl_divergence(mu, logvar)}
+            if "recon" in wanted:
+                values["recon"] = reconstruction_loss(output, batch, model.likelihood)
+            if "bce" in wanted:
+                bce = F.binary_cross_entropy(mean.clamp(1e-7, 1 - 1e-7), batch, reduction="none")
+                values["bce"] = bce.flatten(1).sum(1)
+            if "mse" in wanted:
+                values["mse"] = (mean - batch).pow(2).flatten(1).mean(1)
+            if sampled:
+                recon_k, log_w = _importance_weights(model, batch, mu, logvar, k, generator)
+                values["elbo"] = recon_k.mean(0) + values["kl"]
+                values["iwae"] = -(torch.logsumexp(log_w, 0) - math.log(k))
+            for name in columns:
+                columns[name].append(values[name].double().cpu())
+    table = pd.DataFrame({name: torch.cat(parts).numpy() for name, parts in columns.items()})
+    if "mse_c" in scores:
+        nll = restoration_nll(table["mse"].to_numpy(), sigma2, int(np.prod(model.input_shape)))
+        table["mse_c"] = complexity_score(nll, input_complexity(x, codec))
+    return table[list(scores)]
+
+
+def _check_mse_c(model: VAE, sigma2: float | None) -> None:
+    if len(model.input_shape) != 3 or model.input_shape[0] not in (1, 3):
+        raise ValueError(
+            f"mse_c needs images of shape (1 or 3, H, W) for their code length; this model takes "
+            f"{model.input_shape}: use 'mse' for other data"
+        )
+    if sigma2 is None or not np.isfinite(sigma2) or sigma2 <= 0:
+        raise ValueError(
+            "mse_c needs the restoration variance of normal validation data, sigma2 > 0: "
+            "sigma2=vt.restoration_variance(model, x_val) (vt.Detector fits it for you)"
+        )
+
+
+def _importance_weights(model, batch, mu, logvar, k, generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """``-log p(x | z_i)`` and the log importance weights ``log p(x, z_i) - log q(z_i | x)``, each (k, B)."""
+    eps = torch.randn((k, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+    z = mu + torch.exp(0.5 * logvar) * eps
+    output = model.decode(z.flatten(0, 1))
+    repeated = batch.expand(k, *batch.shape).flatten(0, 1)
+    recon = reconstruction_loss(output, repeated, model.likelihood).view(k, -1)
+    log_pz = -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
+    log_qz = -0.5 * (eps.pow(2) + logvar + math.log(2 * math.pi)).sum(-1)
+    return recon, -recon + log_pz - log_qz
+
+
+def anomaly_scores(model: VAE, x, score: str = "recon", **options) -> np.ndarray:
+    """One anomaly score per sample (higher = more anomalous), as a NumPy array.
+
+    ``score`` is one of :data:`SCORES`; ``options`` are those of :func:`score_table` (``k``,
+    ``sigma2``, ``codec``, ``batch_size``, ``seed``).
+    """
+    return score_table(model, x, scores=(score,), **options)[score].to_numpy()
+
+
+def iwae_nll(model: VAE, x, *, k: int = 16, batch_size: int = 500, seed: int = 0) -> np.ndarray:
+    """Importance-weighted estimate of -log p(x) (Burda et al., 2016) with ``k`` samples per input.
+
+    ``-log (1/k) sum_i p(x | z_i) p(z_i) / q(z_i | x)`` with ``z_i ~ q(z | x)``: an upper bound on
+    -log p(x) in expectation, tighter than the negative ELBO (``k = 1``) and exact as ``k`` grows.
+    """
+    return anomaly_scores(model, x, "iwae", k=k, batch_size=batch_size, seed=seed)
+
+
+def restoration_variance(model: VAE, x_val, *, batch_size: int = 500) -> float:
+    """The maximum-likelihood variance of the restoration error: the mean squared error per value
+    over (normal) validation inputs, the fitted part of the ``mse_c`` score."""
+    return float(anomaly_scores(model, x_val, "mse", batch_size=batch_size).mean())
+
+
+def restoration_nll(mse, sigma2: float, size: int) -> np.ndarray:
+    """-log N(x; restoration, sigma2 I) in nats, from the mean squared error over ``size`` values."""
+    mse = np.asarray(mse, dtype=np.float64)
+    return size * (mse / (2 * sigma2) + 0.5 * math.log(2 * math.pi * sigma2))
+
+
+def encode(model: VAE, x, *, batch_size: int = 1000) -> np.ndarray:
+    """The latent means ``mu`` of ``x``, an array of shape (N, z_dim)."""
+    x = check_inputs(model, x)
+    with _evaluating(model):
+        parts = [model.encode(x[i : i + batch_size].to(model.device))[0].cpu() for i in range(0, len(x), batch_size)]
+    return torch.cat(parts).numpy()
+
+
+def reconstruct(model: VAE, x, *, batch_size: int = 1000) -> torch.Tensor:
+    """Restorations of ``x`` in data space (decoded from z = mu): a CPU tensor of the shape of ``x``."""
+    x = check_inputs(model, x)
+    parts = []
+    with _evaluating(model):
+        for i in range(0, len(x), batch_size):
+            mu = model.encode(x[i : i + batch_size].to(model.device))[0]
+            parts.append(model.mean(model.decode(mu)).cpu())
+    return torch.cat(parts)

@@ -1,7 +1,6 @@
 """Training: a short, seeded Adam loop over in-memory tensors, with a progress bar and a history."""
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import pandas as pd
@@ -12,20 +11,18 @@ from .losses import loss_weights, vae_loss
 from .models import VAE, check_inputs
 from .scoring import score_table
 
-__all__ = ["fit", "seed_everything"]
+__all__ = ["fit", "TrainingDivergedError"]
 
 
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed PyTorch's global generator and return a separate generator for shuffling."""
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
+class TrainingDivergedError(RuntimeError):
+    """The loss became NaN or infinite during training."""
 
 
 def fit(
     model: VAE,
-    x: torch.Tensor,
+    x,
     *,
-    x_val: torch.Tensor | None = None,
+    x_val=None,
     epochs: int = 10,
     batch_size: int = 128,
     lr: float = 1e-3,
@@ -33,58 +30,76 @@ def fit(
     ratio: float | None = None,
     seed: int = 0,
     patience: int | None = None,
+    warm_start: bool = False,
     progress: bool = True,
     callback: Callable[[int, VAE], None] | None = None,
 ) -> pd.DataFrame:
-    """Train ``model`` on ``x`` from freshly initialized weights, like scikit-learn's ``fit``.
+    """Train ``model`` in place on ``x`` and return the history (a function, so it returns the
+    history rather than the model, unlike scikit-learn's ``fit`` method).
 
-    The same seed on the same machine gives the same weights: the seed sets the initial weights, the
-    order of the mini-batches and the reparameterization noise.
+    Training runs on the model's device (move it first: ``model.to(vt.default_device())``); the data
+    are moved there for you. Per epoch, for each mini-batch: encode, draw ``z = mu + sigma * eps``,
+    decode, and take one Adam step on the mean of ``w_recon * recon + w_kl * KL``.
+
+    Randomness: with ``warm_start=False`` (the default) the weights are **re-initialized** from
+    ``seed`` first, so the same seed on the same machine gives the same model. The mini-batch order and
+    the noise ``eps`` come from ``torch.Generator().manual_seed(seed)`` (on a GPU the noise from a
+    generator on that GPU, seeded alike); torch's global random state is left as it was.
 
     Args:
-        model: a :class:`~vaetools.models.VAE`; its weights are re-initialized, then trained in place.
-        x: training inputs (normal samples only), a tensor of the model's input shape.
+        model: a :class:`~vaetools.models.VAE`, trained in place.
+        x: training inputs (normal samples only): a tensor or NumPy array of the model's input shape,
+            any float dtype.
         x_val: optional validation inputs; their loss (with z = mu) is recorded after every epoch.
         epochs: passes over the training set.
         batch_size: samples per Adam step.
         lr: Adam's learning rate.
         beta, ratio: weight of the KL term, as ``recon + beta * KL`` or ``a * recon + (1 - a) * KL``
             (:func:`~vaetools.losses.loss_weights`); default beta = 1.
-        seed: random seed.
+        seed: random seed of the initial weights, the batch order and the noise.
         patience: stop when the validation loss (the training loss without ``x_val``) has not improved
-            for this many epochs, and restore the best weights; ``None`` trains all epochs.
-        progress: show a ``tqdm`` progress bar.
+            for this many epochs, and restore the weights of the best epoch; ``None`` trains all epochs.
+        warm_start: keep the current weights and continue training from them.
+        progress: show a ``tqdm`` progress bar (it ends with the last epoch's losses).
         callback: called as ``callback(epoch, model)`` after every epoch (epochs count from 1), e.g. to
-            evaluate the model as it learns; it runs outside the training loop, so it may switch the
-            model to ``eval()``.
+            evaluate the model as it learns.
 
     Returns:
         The history, one row per epoch: mean ``recon``, ``kl`` and ``loss`` (weighted total) on the
         training set, and ``val_recon``, ``val_kl``, ``val_loss`` when ``x_val`` is given.
 
     Raises:
-        ValueError: bad inputs (see :func:`~vaetools.models.check_inputs`) or settings.
+        ValueError, TypeError: bad inputs (see :func:`~vaetools.models.check_inputs`) or settings.
+        TrainingDivergedError: the loss became NaN or infinite (the message names the epoch and what
+            to change).
     """
-    check_inputs(model, x, "x")
+    x = check_inputs(model, x, "x")
     if x_val is not None:
-        check_inputs(model, x_val, "x_val")
+        x_val = check_inputs(model, x_val, "x_val")
     if epochs < 1 or batch_size < 1 or lr <= 0:
         raise ValueError("epochs and batch_size must be >= 1 and lr > 0")
-    loss_weights(beta, ratio)  # fail early on a bad weight
-    generator = seed_everything(seed)
-    for module in model.modules():
-        if module is not model and hasattr(module, "reset_parameters"):
-            module.reset_parameters()
+    w_recon, w_kl = loss_weights(beta, ratio)
+    device = model.device
+    shuffle = torch.Generator().manual_seed(seed)
+    noise = shuffle if device.type == "cpu" else torch.Generator(device).manual_seed(seed)
+    if not warm_start:
+        with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
+            torch.manual_seed(seed)
+            for module in model.modules():
+                if module is not model and hasattr(module, "reset_parameters"):
+                    module.reset_parameters()
+    x = x.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     rows: list[dict] = []
     best, best_state, waited = float("inf"), None, 0
     bar = trange(epochs, desc=f"training {type(model).__name__}", unit="epoch", disable=not progress)
     for epoch in bar:
         model.train()
-        sums = torch.zeros(3)
-        for idx in torch.randperm(len(x), generator=generator).split(batch_size):
-            batch = x[idx]
-            output, mu, logvar = model(batch)
+        sums = torch.zeros(3, device=device)
+        for idx in torch.randperm(len(x), generator=shuffle).split(batch_size):
+            batch = x[idx.to(device)]
+            mu, logvar = model.encode(batch)
+            output = model.decode(model.reparameterize(mu, logvar, noise))
             terms = vae_loss(output, batch, mu, logvar, model.likelihood, beta=beta, ratio=ratio)
             loss = terms.total.mean()
             optimizer.zero_grad(set_to_none=True)
@@ -94,9 +109,9 @@ def fit(
         row = {"epoch": epoch + 1, **dict(zip(("recon", "kl", "loss"), (sums / len(x)).tolist()))}
         if x_val is not None:
             val = score_table(model, x_val, scores=("recon", "kl"))
-            w_recon, w_kl = loss_weights(beta, ratio)
             row.update(val_recon=float(val["recon"].mean()), val_kl=float(val["kl"].mean()))
             row["val_loss"] = w_recon * row["val_recon"] + w_kl * row["val_kl"]
+        _check_finite(row, epoch + 1, lr)
         rows.append(row)
         if callback is not None:
             callback(epoch + 1, model)
@@ -104,7 +119,8 @@ def fit(
         if patience is not None:
             monitored = row["val_loss" if x_val is not None else "loss"]
             if monitored < best:
-                best, best_state, waited = monitored, copy.deepcopy(model.state_dict()), 0
+                best, waited = monitored, 0
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             else:
                 waited += 1
                 if waited >= patience:
@@ -113,3 +129,14 @@ def fit(
         model.load_state_dict(best_state)
     model.eval()
     return pd.DataFrame(rows).set_index("epoch")
+
+
+def _check_finite(row: dict, epoch: int, lr: float) -> None:
+    bad = {k: v for k, v in row.items() if k != "epoch" and not torch.isfinite(torch.tensor(v))}
+    if bad:
+        raise TrainingDivergedError(
+            f"training diverged in epoch {epoch}: {', '.join(f'{k} = {v}' for k, v in bad.items())}. "
+            f"Lower the learning rate (lr={lr:g}, try lr={lr / 10:g}), check that the inputs are scaled "
+            "(standardized for a Gaussian likelihood), or lower beta; the model's weights are not usable, "
+            "train it again"
+        )
