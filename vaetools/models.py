@@ -128,16 +128,16 @@ class _ConvNet(VAE):
         self.channels = widths
         inner = [s // factor for s in shape[1:]]
         flat = widths[-1] * int(np.prod(inner))
-        down, up = [], []
+        # Layers are built in the order the modules are listed, so that re-initializing them one by
+        # one after torch.manual_seed(seed) (as vt.fit does) gives the weights a fresh model would get.
+        self.encoder = nn.Sequential()
         for a, b in zip((shape[0], *widths[:-1]), widths):
-            down += [self._conv(a, b, 4, stride=2, padding=1), nn.ReLU()]
+            self.encoder.extend([self._conv(a, b, 4, stride=2, padding=1), nn.ReLU()])
+        self.encoder.extend([nn.Flatten(), nn.Linear(flat, 2 * z_dim)])
+        self.decoder = nn.Sequential(nn.Linear(z_dim, flat), nn.ReLU(), nn.Unflatten(1, (widths[-1], *inner)))
         for a, b in zip(widths[::-1], widths[-2::-1]):
-            up += [self._deconv(a, b, 4, stride=2, padding=1), nn.ReLU()]
-        self.encoder = nn.Sequential(*down, nn.Flatten(), nn.Linear(flat, 2 * z_dim))
-        self.decoder = nn.Sequential(
-            nn.Linear(z_dim, flat), nn.ReLU(), nn.Unflatten(1, (widths[-1], *inner)),
-            *up, self._deconv(widths[0], shape[0], 4, stride=2, padding=1),
-        )
+            self.decoder.extend([self._deconv(a, b, 4, stride=2, padding=1), nn.ReLU()])
+        self.decoder.append(self._deconv(widths[0], shape[0], 4, stride=2, padding=1))
 
     def config(self) -> dict:
         return {

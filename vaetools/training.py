@@ -42,9 +42,10 @@ def fit(
     decode, and take one Adam step on the mean of ``w_recon * recon + w_kl * KL``.
 
     Randomness: with ``warm_start=False`` (the default) the weights are **re-initialized** from
-    ``seed`` first, so the same seed on the same machine gives the same model. The mini-batch order and
-    the noise ``eps`` come from ``torch.Generator().manual_seed(seed)`` (on a GPU the noise from a
-    generator on that GPU, seeded alike); torch's global random state is left as it was.
+    ``seed`` first (as ``torch.manual_seed(seed)`` before building the model would), so the same seed
+    on the same machine gives the same model. The mini-batch order comes from
+    ``torch.Generator().manual_seed(seed)``, the noise ``eps`` from a second generator seeded alike on
+    the model's device; torch's global random state is left as it was.
 
     Args:
         model: a :class:`~vaetools.models.VAE`, trained in place.
@@ -80,8 +81,8 @@ def fit(
         raise ValueError("epochs and batch_size must be >= 1 and lr > 0")
     w_recon, w_kl = loss_weights(beta, ratio)
     device = model.device
-    shuffle = torch.Generator().manual_seed(seed)
-    noise = shuffle if device.type == "cpu" else torch.Generator(device).manual_seed(seed)
+    shuffle = torch.Generator().manual_seed(seed)  # the order of the mini-batches
+    noise = torch.Generator(device).manual_seed(seed)  # eps of the reparameterization, on the model's device
     if not warm_start:
         with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
             torch.manual_seed(seed)
