@@ -18,3 +18,29 @@ def test_run_notebooks_executes_in_order_and_writes_figures(tmp_path, monkeypatc
     assert executed.cells[0].outputs[0]["text"].strip() == str(tmp_path / "figures" / "f.png")
     assert (tmp_path / "figures").is_dir()
     assert "VAETOOLS_FIGURES" not in os.environ, "the caller's environment is restored"
+
+
+def test_finish_progress_bars_stores_the_final_state():
+    nb = nbformat.v4.new_notebook()
+    view = {"model_id": "bar", "version_major": 2, "version_minor": 0}
+    output = nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": view, "text/plain": "training:   0%|          | 0/10 [00:00<?]"})
+    nb.cells.append(nbformat.v4.new_code_cell("fit()", outputs=[output]))
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {
+        "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_l", "IPY_MODEL_p", "IPY_MODEL_r"]}},
+        "l": {"model_name": "HTMLModel", "state": {"value": "training:\u2007100%"}},
+        "p": {"model_name": "FloatProgressModel", "state": {"value": 10.0, "max": 10.0}},
+        "r": {"model_name": "HTMLModel", "state": {"value": "\u200710/10\u2007[00:05&lt;00:00,\u2007loss=65.2]"}},
+    }}}
+    assert tutorial.finish_progress_bars(nb) == 1
+    text = nb.cells[0].outputs[0]["data"]["text/plain"]
+    assert text == "training: 100%|" + "\u2588" * 10 + "| 10/10 [00:05<00:00, loss=65.2]"
+
+
+def test_runner_prints_no_transport_warning(tmp_path, capfd):
+    (tmp_path / "notebooks").mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nbformat.write(notebook, tmp_path / "notebooks" / "01_a.ipynb")
+    tutorial.run_notebooks(tmp_path)
+    captured = capfd.readouterr()
+    assert "WARNING" not in captured.err and "without encryption" not in captured.err + captured.out

@@ -26,6 +26,7 @@ __all__ = [
     "plot_vae_diagram",
     "plot_history",
     "plot_restoration",
+    "plot_mistakes",
     "plot_latent",
     "plot_latent_walk",
     "plot_score_box",
@@ -37,6 +38,10 @@ __all__ = [
 ]
 
 NORMAL_COLOR, ANOMALY_COLOR = "#2ca02c", "#d62728"  # green and red, as in the Keras example
+#: Ten colours for plots coloured by class: tab10 without its green and red, which mean normal and anomaly.
+CLASS_PALETTE = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+                 "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#e7ba52"]
+THRESHOLD_COLOR = "#333333"
 
 
 def set_style() -> None:
@@ -143,18 +148,59 @@ def plot_history(history, *, title: str = "Training", save: str | os.PathLike | 
 
 def plot_restoration(
     x: torch.Tensor, restored: torch.Tensor, *, nrow: int = 10, title: str | None = None,
-    save: str | os.PathLike | None = None,
+    scores=None, score_label: str = "score", save: str | os.PathLike | None = None,
 ) -> Figure:
-    """Input, restoration and squared difference, one row each (images of shape (N, 1, H, W))."""
+    """Input, restoration and squared difference, one row each (images of shape (N, 1, H, W)).
+
+    ``scores`` (one per image, optional) are written under the images, with ``score_label``.
+    """
     diff = (x - restored).pow(2)
-    fig, axes = plt.subplots(3, 1, figsize=(nrow * 0.7, 3 * 0.75 + 0.8))
+    fig, axes = plt.subplots(3, 1, figsize=(nrow * 0.7, 3 * 0.75 + (1.1 if scores is not None else 0.8)))
     for ax, images, label in zip(axes, [x, restored, diff], ["input", "restoration", "squared difference"]):
         ax.imshow(_grid(images, nrow), cmap="gray", interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_ylabel(label, rotation=0, ha="right", va="center")
+        ax.grid(False)
+    if scores is not None:
+        scores = np.asarray(scores, dtype=np.float64)
+        if len(scores) != len(x):
+            raise ValueError(f"one score per image: got {len(scores)} scores for {len(x)} images")
+        width = x.shape[-1] + 2  # make_grid's padding of 2
+        axes[-1].set_xticks(2 + width * np.arange(min(len(x), nrow)) + x.shape[-1] / 2,
+                            [f"{v:.3g}" for v in scores[:nrow]], fontsize=8)
+        axes[-1].tick_params(axis="x", length=0)
+        axes[-1].set_xlabel(score_label)
     if title:
         fig.suptitle(title)
+    return _finish(fig, save)
+
+
+def plot_mistakes(
+    x: torch.Tensor, scores, is_anomaly, threshold: float, *, labels=None, n: int = 10,
+    score_label: str = "score", save: str | os.PathLike | None = None,
+) -> Figure:
+    """The errors of a threshold: false positives (normal inputs at or above ``threshold``, highest
+    scores first) in the top row, false negatives (anomalies below it, lowest first) in the bottom row,
+    at most ``n`` each, with their score (and label) under each image."""
+    scores, is_anomaly = np.asarray(scores, dtype=np.float64), check_flags(is_anomaly)
+    flagged = scores >= threshold
+    fp = np.flatnonzero(flagged & ~is_anomaly)
+    fn = np.flatnonzero(~flagged & is_anomaly)
+    rows = [("false positives: normal, flagged", fp[np.argsort(-scores[fp])][:n], NORMAL_COLOR),
+            ("false negatives: anomalies, missed", fn[np.argsort(scores[fn])][:n], ANOMALY_COLOR)]
+    fig, axes = plt.subplots(2, n, figsize=(n * 1.0 + 0.4, 2 * 1.45 + 0.4), squeeze=False)
+    for row, (title, index, color) in zip(axes, rows):
+        for j, ax in enumerate(row):
+            ax.set_axis_off()
+            if j < len(index):
+                i = index[j]
+                ax.imshow(x[i].detach().float().cpu().squeeze(0), cmap="gray", vmin=0, vmax=1)
+                caption = f"{scores[i]:.3g}" + (f" ({labels[i]})" if labels is not None else "")
+                ax.text(0.5, -0.08, caption, transform=ax.transAxes, ha="center", va="top", fontsize=8)
+        row[0].text(0, 1.12, f"{title}: {len(index)} of {len(fp) if color == NORMAL_COLOR else len(fn)} shown",
+                    transform=row[0].transAxes, fontsize=10, color=color, va="bottom")
+    fig.suptitle(f"mistakes at threshold {threshold:.4g} ({score_label} under each image)")
     return _finish(fig, save)
 
 
@@ -178,7 +224,8 @@ def project_latent(z: np.ndarray, method: str = "pca", *, seed: int = 0) -> np.n
 
 def plot_latent(
     z: np.ndarray, labels, *, method: str = "pca", title: str | None = None, ax=None,
-    lim: float | None = None, palette=None, seed: int = 0, save: str | os.PathLike | None = None,
+    lim: float | None = None, palette=None, seed: int = 0, legend_title: str | None = None,
+    save: str | os.PathLike | None = None,
 ) -> Figure:
     """Scatter of latent codes coloured by class (2-D directly; higher dimensions via PCA or t-SNE).
 
@@ -187,30 +234,39 @@ def plot_latent(
         labels: a label per code (class numbers, names, or "normal"/"abnormal").
         method: projection used when d > 2: ``"pca"`` or ``"tsne"``.
         lim: if given, both axes span [-lim, lim] (to compare panels).
-        palette: seaborn palette or a dict label -> colour.
+        palette: seaborn palette or a dict label -> colour; by default :data:`CLASS_PALETTE` (no green
+            or red, the colours of normal and anomaly).
+        legend_title: the legend's title; by default "class" when the labels are numbers, none otherwise.
     """
     points = project_latent(z, method, seed=seed)
     fig, ax = _axes(ax, (6, 5))
     labels = np.asarray(labels)
     order = sorted(np.unique(labels).tolist(), key=lambda v: (str(type(v)), v))
-    sns.scatterplot(x=points[:, 0], y=points[:, 1], hue=labels, hue_order=order, palette=palette or "tab10",
+    if palette is None:
+        palette = dict(zip(order, CLASS_PALETTE * (len(order) // len(CLASS_PALETTE) + 1)))
+    if legend_title is None:
+        legend_title = "class" if np.issubdtype(labels.dtype, np.number) else None
+    sns.scatterplot(x=points[:, 0], y=points[:, 1], hue=labels, hue_order=order, palette=palette,
                     s=6, linewidth=0, alpha=0.7, ax=ax, legend="full")
     names = ("$z_1$", "$z_2$") if np.shape(z)[1] == 2 else (f"{method.upper()} 1", f"{method.upper()} 2")
     ax.set(xlabel=names[0], ylabel=names[1], title=title or "latent space")
     if lim is not None:
         ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
-    ax.legend(title="class", markerscale=2.5, fontsize=8, title_fontsize=9, loc="upper right", framealpha=0.8)
+    ax.legend(title=legend_title, markerscale=2.5, fontsize=8, title_fontsize=9, loc="upper right", framealpha=0.8)
     return _finish(fig, save)
 
 
 def plot_latent_walk(
-    model: VAE, *, lim: float = 3.0, n: int = 15, save: str | os.PathLike | None = None
+    model: VAE, *, lim: float = 3.0, n: int = 15, extent: tuple[float, float, float, float] | None = None,
+    save: str | os.PathLike | None = None,
 ) -> Figure:
-    """Decode a regular grid of codes over [-lim, lim]^2 (models with z_dim = 2) into an image mosaic."""
+    """Decode a regular grid of codes (models with z_dim = 2) into an image mosaic: over [-lim, lim]^2,
+    or over ``extent = (z1_min, z1_max, z2_min, z2_max)`` (e.g. the range of the training codes)."""
     if model.z_dim != 2:
         raise ValueError(f"the latent walk needs a model with z_dim = 2, got {model.z_dim}")
-    values = torch.linspace(-lim, lim, n)
-    z2, z1 = torch.meshgrid(values.flip(0), values, indexing="ij")  # top row = largest z_2
+    x0, x1, y0, y1 = (-lim, lim, -lim, lim) if extent is None else (float(v) for v in extent)
+    # top row = largest z_2
+    z2, z1 = torch.meshgrid(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n), indexing="ij")
     was_training = model.training
     model.eval()
     with torch.inference_mode():
@@ -218,17 +274,23 @@ def plot_latent_walk(
         images = model.mean(model.decode(codes)).cpu()
     model.train(was_training)
     fig, ax = plt.subplots(figsize=(7, 7))
-    ax.imshow(_grid(images, n), cmap="gray", extent=(-lim, lim, -lim, lim), interpolation="nearest")
-    ax.set(xlabel="$z_1$", ylabel="$z_2$", title=f"latent walk: decodings over [{-lim:g}, {lim:g}]²")
+    ax.imshow(_grid(images, n), cmap="gray", extent=(x0, x1, y0, y1), interpolation="nearest", aspect="auto")
+    span = (f"[{-lim:g}, {lim:g}]²" if extent is None
+            else f"$z_1$ in [{x0:.2g}, {x1:.2g}], $z_2$ in [{y0:.2g}, {y1:.2g}]")
+    ax.set(xlabel="$z_1$", ylabel="$z_2$", title=f"latent walk: decodings over {span}")
     ax.grid(False)
     return _finish(fig, save)
 
 
 def plot_score_box(
     scores, labels, *, normal_class=None, ylabel: str = "restoration loss", title: str | None = None,
-    log: bool = False, ax=None, save: str | os.PathLike | None = None,
+    log: bool = False, threshold: float | None = None, threshold_label: str = "threshold",
+    ylim: tuple[float, float] | None = None, ax=None, save: str | os.PathLike | None = None,
 ) -> Figure:
-    """Box plot of anomaly scores per class (seaborn); the normal class in green, the others in red."""
+    """Box plot of anomaly scores per class (seaborn); the normal class in green, the others in red.
+
+    ``threshold`` draws the decision boundary as a dashed line (labelled ``threshold_label``); ``ylim``
+    fixes the score axis, to compare figures."""
     fig, ax = _axes(ax, (8, 4))
     labels = np.asarray(labels)
     order = sorted(np.unique(labels).tolist())
@@ -240,14 +302,21 @@ def plot_score_box(
     ax.set(xlabel="class", ylabel=ylabel, title=title or "anomaly score per class")
     if log:
         ax.set_yscale("log")
+    if threshold is not None:
+        ax.axhline(threshold, color=THRESHOLD_COLOR, ls="--", lw=1.2, label=f"{threshold_label} = {threshold:.4g}")
+        ax.legend(loc="upper right", fontsize=9)
+    if ylim is not None:
+        ax.set_ylim(ylim)
     return _finish(fig, save)
 
 
 def plot_score_hist(
     scores, is_anomaly, *, bins: int = 50, xlabel: str = "restoration loss", title: str | None = None,
-    log: bool = False, ax=None, save: str | os.PathLike | None = None,
+    log: bool = False, threshold: float | None = None, threshold_label: str = "threshold", ax=None,
+    save: str | os.PathLike | None = None,
 ) -> Figure:
-    """Histograms of normal vs abnormal scores, with their histogram intersection in the title."""
+    """Histograms of normal vs abnormal scores, with their histogram intersection in the title;
+    ``threshold`` draws the decision boundary as a dashed line (labelled ``threshold_label``)."""
     scores, is_anomaly = np.asarray(scores, dtype=np.float64), check_flags(is_anomaly)
     values = np.log10(scores) if log else scores
     overlap = histogram_intersection(values[~is_anomaly], values[is_anomaly], bins=bins)
@@ -255,6 +324,9 @@ def plot_score_hist(
     edges = np.histogram_bin_edges(values, bins=bins)
     ax.hist(values[~is_anomaly], bins=edges, density=True, alpha=0.6, color=NORMAL_COLOR, label="normal")
     ax.hist(values[is_anomaly], bins=edges, density=True, alpha=0.6, color=ANOMALY_COLOR, label="abnormal")
+    if threshold is not None:
+        ax.axvline(np.log10(threshold) if log else threshold, color=THRESHOLD_COLOR, ls="--", lw=1.2,
+                   label=f"{threshold_label} = {threshold:.4g}")
     ax.set(xlabel=f"log10 {xlabel}" if log else xlabel, ylabel="density",
            title=f"{title or 'score histogram'} (intersection {overlap:.3f})")
     ax.legend()
@@ -264,7 +336,8 @@ def plot_score_hist(
 def plot_roc(
     is_anomaly, scores, *, name: str = "VAE", ax=None, save: str | os.PathLike | None = None
 ) -> Figure:
-    """ROC curve (:class:`sklearn.metrics.RocCurveDisplay`) with the AUROC in the legend."""
+    """ROC curve (:class:`sklearn.metrics.RocCurveDisplay`) with the AUROC (4 decimals) in the legend
+    and the chance diagonal, which is the chance line of every ROC curve."""
     return _curve(RocCurveDisplay, is_anomaly, scores, name, ax, save,
                   ("false positive rate", "true positive rate", "ROC curve"), "lower right")
 
@@ -272,18 +345,31 @@ def plot_roc(
 def plot_precision_recall(
     is_anomaly, scores, *, name: str = "VAE", ax=None, save: str | os.PathLike | None = None
 ) -> Figure:
-    """Precision-recall curve (:class:`sklearn.metrics.PrecisionRecallDisplay`) with average precision."""
+    """Precision-recall curve (:class:`sklearn.metrics.PrecisionRecallDisplay`) with the average
+    precision (4 decimals) in the legend, and each curve's own chance line (its share of anomalies)."""
     return _curve(PrecisionRecallDisplay, is_anomaly, scores, name, ax, save,
                   ("recall", "precision", "precision-recall curve"), "lower left")
 
 
 def _curve(display, is_anomaly, scores, name, ax, save, labels: tuple[str, str, str], legend: str) -> Figure:
-    """One scikit-learn curve display on new or given axes; a chance line with the first curve."""
+    """One scikit-learn curve display on new or given axes, labelled with 4 decimals, and its chance line."""
     fig, ax = _axes(ax, (5, 5))
-    display.from_predictions(check_flags(is_anomaly), scores, name=name, ax=ax,
-                             plot_chance_level=not ax.lines)
+    flags = check_flags(is_anomaly)
+    roc = display is RocCurveDisplay
+    first = not any(line.get_gid() == "curve" for line in ax.lines)
+    shown = display.from_predictions(flags, scores, name=name, ax=ax, plot_chance_level=False)
+    line = shown.line_[0] if isinstance(shown.line_, list) else shown.line_
+    line.set_gid("curve")
+    if roc:
+        line.set_label(f"{name} (AUROC = {shown.roc_auc:.4f})")
+        if first:
+            ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="chance (AUROC = 0.5)")
+    else:
+        line.set_label(f"{name} (AP = {shown.average_precision:.4f})")
+        rate = float(flags.mean())
+        ax.axhline(rate, ls="--", lw=1, color=line.get_color(), label=f"{name}: chance (AP = {rate:.4f})")
     ax.set(xlabel=labels[0], ylabel=labels[1], title=f"{labels[2]} (anomaly = positive)")
-    ax.legend(loc=legend)
+    ax.legend(loc=legend, fontsize=9)
     return _finish(fig, save)
 
 

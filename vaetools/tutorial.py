@@ -1,6 +1,7 @@
 """Run the whole tutorial headless: execute every notebook in order, writing figures and CSV tables.
 
-    python -m vaetools.tutorial             # figures -> figures/, tables -> outputs/, executed copies -> outputs/notebooks/
+    python -m vaetools.tutorial             # figures -> figures/, tables -> outputs/,
+                                            # executed copies -> outputs/notebooks/
     python -m vaetools.tutorial --inplace   # also store the fresh outputs in notebooks/*.ipynb (maintainers)
 
 Run it from the repository root. The data folder comes from ``VAETOOLS_DATA`` (default ``./data``,
@@ -9,15 +10,18 @@ downloaded where a network exists); checkpoints are cached in ``notebooks/checkp
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-__all__ = ["run_notebooks", "main"]
+__all__ = ["run_notebooks", "finish_progress_bars", "main"]
 
 
 def run_notebooks(root: str | Path = ".", *, inplace: bool = False, pattern: str = "[0-9]*.ipynb") -> list[Path]:
@@ -35,12 +39,52 @@ def run_notebooks(root: str | Path = ".", *, inplace: bool = False, pattern: str
 def _execute(path: Path, root: Path, inplace: bool) -> Path:
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    # IPC transport: the kernel talks over local sockets, so it prints no warning about unencrypted TCP
+    with tempfile.TemporaryDirectory() as sockets:
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        NotebookClient(nb, km=kernel, timeout=None, startup_timeout=60,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finish_progress_bars(nb)
     target = path if inplace else root / "outputs" / "notebooks" / path.name
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     print(f"{path.name}: {time.perf_counter() - start:.0f} s -> {target.relative_to(root)}", flush=True)
     return target
+
+
+def finish_progress_bars(nb) -> int:
+    """Replace the text of every stored progress-bar widget by the bar's final state; return how many.
+
+    A ``tqdm`` bar in a notebook is a widget; its ``text/plain`` fallback, which GitHub and other
+    static viewers show, is the bar's *first* state ("0%| 0/10"). The widget state that nbclient
+    stores in the notebook's metadata holds the final one: we write that as the text instead.
+    """
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    changed = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+            text = _bar_text(state, view["model_id"]) if view else None
+            if text is not None:
+                output["data"]["text/plain"] = text
+                changed += 1
+    return changed
+
+
+def _bar_text(state: dict, model_id: str) -> str | None:
+    """``"desc: 100%|##########| 10/10 [...]"`` from a tqdm widget (an HBox of HTML, progress, HTML)."""
+    children = state.get(model_id, {}).get("state", {}).get("children", [])
+    models = [state.get(str(c).removeprefix("IPY_MODEL_"), {}) for c in children]
+    if len(models) != 3 or models[1].get("model_name") != "FloatProgressModel":
+        return None
+    left, bar, right = (m.get("state", {}) for m in models)
+
+    def clean(value: str) -> str:
+        return html.unescape(value or "").replace("\u2007", " ")
+
+    done = min(max(float(bar.get("value", 0)) / float(bar.get("max", 1) or 1), 0.0), 1.0)
+    filled = round(10 * done)
+    return clean(left.get("value")) + "|" + "\u2588" * filled + " " * (10 - filled) + "|" + clean(right.get("value"))
 
 
 @contextmanager
