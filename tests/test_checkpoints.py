@@ -82,3 +82,22 @@ def test_config_key_covers_defaults_and_data():
     assert key == vt.config_key(model, x, {})[0]  # epochs=10 is the default
     assert key != vt.config_key(model, x, {"lr": 2e-3})[0]
     assert key != vt.config_key(vt.DenseVAE(input_dim=8, z_dim=3, hidden=(8,)), x, {})[0]
+
+
+def test_checkpoints_load_onto_a_chosen_device_and_reject_warm_start(tmp_path):
+    model = vt.ConvVAE(z_dim=2, channels=(4, 8))
+    path = vt.save_checkpoint(tmp_path / "m.pt", model)
+    loaded, _ = vt.load_checkpoint(path, device="cpu")
+    assert isinstance(loaded, vt.ConvVAE) and loaded.device.type == "cpu"
+    assert loaded.config() == model.config()
+    with pytest.raises(ValueError, match="warm_start"):
+        vt.fit_or_load(model, torch.rand(4, 1, 28, 28), name="m", cache=tmp_path, warm_start=True)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
+def test_a_gpu_checkpoint_loads_on_the_cpu(tmp_path):
+    model = vt.ConvVAE(z_dim=2, channels=(4, 8)).cuda()
+    path = vt.save_checkpoint(tmp_path / "m.pt", model)
+    loaded, _ = vt.load_checkpoint(path)
+    assert loaded.device.type == "cpu"
+    assert all(torch.equal(a.cpu(), b) for a, b in zip(model.state_dict().values(), loaded.state_dict().values()))

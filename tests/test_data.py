@@ -109,3 +109,65 @@ def test_bad_signals():
         vt.signals_one_class(np.zeros((4, 2)), [0, 0, 1, 1], 5)
     with pytest.raises(ValueError, match="4 samples but 3 labels"):
         vt.signals_one_class(np.zeros((4, 2)), [0, 0, 1], 0)
+
+
+def test_standardize_uses_normal_training_statistics_only():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(5, 2, (80, 2, 8)), rng.normal(50, 9, (20, 2, 8))])
+    y = np.array(["ok"] * 80 + ["fault"] * 20)
+    split = vt.signals_one_class(x, y, "ok")
+    scaled, scaler = split.standardize(per="channel")
+    assert torch.allclose(scaled.x_train.mean((0, 2)), torch.zeros(2), atol=1e-5)
+    assert torch.allclose(scaled.x_train.std((0, 2), unbiased=False), torch.ones(2), atol=1e-4)
+    assert scaled.x_test[torch.as_tensor(scaled.is_anomaly)].mean() > 10  # anomalies did not shape the scaling
+    assert torch.allclose(scaler.inverse_transform(scaled.x_test), split.x_test, atol=1e-4)
+    flat = vt.signals_one_class(x.reshape(100, 16), y, "ok").standardize(per="feature")[1]
+    assert tuple(flat.mean_.shape) == (1, 16)
+    with pytest.raises(ValueError, match="fitted on samples of shape"):
+        scaler.transform(np.zeros((2, 3, 8)))
+    with pytest.raises(RuntimeError, match="fit"):
+        vt.Standardizer().transform(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="per must be"):
+        vt.Standardizer("row")
+
+
+def test_csv_columns_are_chosen_and_checked(tmp_path):
+    import pandas as pd
+
+    table = pd.DataFrame({"num": [1, 2, 3], "a": [0.1, 0.2, 0.3], "b": [1.0, 2.0, 3.0], "label": ["x", "y", "x"],
+                          "site": ["p", "q", "r"]})
+    table.to_csv(tmp_path / "rows.csv", index=False)
+    x, y = vt.load_signals_csv(tmp_path / "rows.csv", columns=["a", "b"])
+    assert x.shape == (3, 2) and list(y) == ["x", "y", "x"]
+    x, y = vt.load_signals_csv(tmp_path / "rows.csv", label_column=None, columns=["b"])
+    assert x.shape == (3, 1) and y is None
+    with pytest.raises(ValueError, match=r"no columns \['c'\]"):
+        vt.load_signals_csv(tmp_path / "rows.csv", columns=["a", "c"])
+    with pytest.raises(ValueError, match=r"\['site'\] are not numeric"):
+        vt.load_signals_csv(tmp_path / "rows.csv", columns=["a", "site"])
+    table.assign(a=[0.1, None, 0.3]).to_csv(tmp_path / "gaps.csv", index=False)
+    with pytest.raises(ValueError, match="missing values"):
+        vt.load_signals_csv(tmp_path / "gaps.csv", columns=["a"])
+
+
+def test_own_image_folder_into_the_one_class_split(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for name, n in (("good", 12), ("scratch", 4)):
+        (tmp_path / name).mkdir()
+        for i in range(n):
+            size = (40, 30) if i % 2 else (36, 36)
+            Image.fromarray(rng.integers(0, 255, (*size, 3), dtype=np.uint8)).save(tmp_path / name / f"{i}.png")
+    split = vt.image_folder_one_class(tmp_path, "good", size=32, grayscale=True, test_fraction=0.25)
+    assert split.x_train.shape[1:] == (1, 32, 32) and split.normal_class == "good"
+    assert int(split.is_anomaly.sum()) == 4 and len(split.x_test) == 4 + 3
+    colour, labels = vt.load_image_folder(tmp_path, size=(32, 16))
+    assert colour.shape == (16, 3, 32, 16) and set(labels) == {"good", "scratch"}
+    assert 0 <= float(colour.min()) and float(colour.max()) <= 1
+    with pytest.raises(ValueError, match="different sizes"):
+        vt.load_image_folder(tmp_path)
+    with pytest.raises(vt.DataNotFoundError, match="no image folder"):
+        vt.load_image_folder(tmp_path / "missing")
+    with pytest.raises(ValueError, match="unknown class label 'ok'"):
+        vt.image_folder_one_class(tmp_path, "ok", size=32)

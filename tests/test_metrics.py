@@ -81,3 +81,23 @@ def test_bad_metric_input():
         vt.auroc(Y, [0.1, np.nan, 0.3, 0.4])
     with pytest.raises(ValueError, match="4 labels but 3 scores"):
         vt.auroc(Y, S[:3])
+
+
+def test_metrics_reject_class_labels_where_flags_belong():
+    labels = np.array([1, 2, 7, 1, 0, 9])
+    with pytest.raises(ValueError, match="is_anomaly must hold anomaly flags"):
+        vt.auroc(labels, np.arange(6.0))
+    with pytest.raises(ValueError, match="is_anomaly"):
+        vt.roc_table(np.array(["ok", "fault"] * 3), np.arange(6.0))
+    with pytest.raises(ValueError, match="is_anomaly"):
+        vt.plot_score_hist(np.arange(6.0), labels)
+    assert vt.auroc(np.array([0, 1, 0, 1]), [0.1, 0.9, 0.2, 0.8]) == 1.0  # 0/1 integers are flags
+
+
+def test_median_mad_threshold_is_robust_to_an_outlier():
+    normal = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert vt.threshold_median_mad(normal, k=2) == pytest.approx(3 + 2 * 1.482602218505602 * 1.0)
+    with_outlier = np.append(normal, 1e6)
+    assert vt.threshold_median_mad(with_outlier, k=2) < 10 < vt.threshold_mean_std(with_outlier, k=2)
+    with pytest.raises(ValueError, match="finite"):
+        vt.threshold_median_mad([np.nan])

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -74,3 +75,66 @@ def test_check_inputs_rejects_nan_empty_and_out_of_range():
     with pytest.raises(ValueError, match=r"Bernoulli likelihood needs x in \[0, 1\]"):
         vt.check_inputs(model, x * 255)
     vt.check_inputs(vt.ConvVAE(z_dim=2, likelihood="gaussian"), x * 255)  # any real value is fine
+
+
+@pytest.mark.parametrize(
+    ("shape", "channels"), [((1, 28, 28), (8, 16)), ((1, 64, 64), (8, 16, 32)), ((3, 32, 32), (8, 16))]
+)
+def test_conv_vae_takes_grey_and_colour_images_of_common_sizes(shape, channels):
+    model = vt.ConvVAE(input_shape=shape, z_dim=3, channels=channels)
+    x = torch.rand(2, *shape)
+    output, mu, _ = model(x)
+    assert output.shape == x.shape and mu.shape == (2, 3)
+    assert model.config()["input_shape"] == list(shape)
+
+
+def test_conv_vae_says_how_to_fix_a_size_it_cannot_take():
+    with pytest.raises(ValueError, match=r"divisible by 4, got 30x30: resize or pad the inputs \(e.g. to 32x32\)"):
+        vt.ConvVAE(input_shape=(1, 30, 30))
+    with pytest.raises(ValueError, match=r"input_shape \(C, H, W\)"):
+        vt.ConvVAE(input_shape=(28, 28))
+    with pytest.raises(ValueError, match="channels"):
+        vt.ConvVAE(channels=())
+
+
+def test_conv1d_vae_for_multichannel_signals():
+    model = vt.Conv1dVAE(input_shape=(6, 40), z_dim=4, channels=(8, 16))
+    x = torch.randn(3, 6, 40)
+    output, mu, logvar = model(x)
+    assert output.shape == x.shape and mu.shape == (3, 4) and model.likelihood == "gaussian"
+    with pytest.raises(ValueError, match=r"\(N, 6, 40\)"):
+        model.encode(torch.randn(3, 40))
+    with pytest.raises(ValueError, match="divisible by 4"):
+        vt.Conv1dVAE(input_shape=(1, 42))
+
+
+def test_check_inputs_converts_arrays_and_float64_and_rejects_integers():
+    model = vt.DenseVAE(input_dim=3)
+    x = vt.check_inputs(model, np.zeros((2, 3)))
+    assert isinstance(x, torch.Tensor) and x.dtype == torch.float32
+    assert vt.check_inputs(model, torch.zeros(2, 3, dtype=torch.float64)).dtype == torch.float32
+    with pytest.raises(TypeError, match="int64"):
+        vt.check_inputs(model, np.zeros((2, 3), dtype=np.int64))
+    with pytest.raises(TypeError, match="bool"):
+        vt.check_inputs(model, torch.zeros(2, 3, dtype=torch.bool))
+
+
+def test_default_device(monkeypatch):
+    monkeypatch.delenv("VAETOOLS_DEVICE", raising=False)
+    assert vt.default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    monkeypatch.setenv("VAETOOLS_DEVICE", "cpu")
+    assert vt.default_device() == torch.device("cpu")
+    assert vt.default_device("cpu") == torch.device("cpu")
+    monkeypatch.setenv("VAETOOLS_DEVICE", "gpu0")
+    with pytest.raises(ValueError, match="not a device name"):
+        vt.default_device()
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            vt.default_device("cuda")
+
+
+def test_reparameterize_with_a_generator_is_repeatable():
+    mu, logvar = torch.zeros(4, 2), torch.zeros(4, 2)
+    a = vt.VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(1))
+    b = vt.VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)

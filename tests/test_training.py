@@ -19,7 +19,7 @@ def test_same_seed_gives_identical_weights():
     vt.fit(a, x, epochs=3, batch_size=16, seed=7, progress=False)
     vt.fit(b, x, epochs=3, batch_size=16, seed=7, progress=False)
     vt.fit(c, x, epochs=3, batch_size=16, seed=8, progress=False)
-    for (name, pa), pb, pc in zip(a.state_dict().items(), b.state_dict().values(), c.state_dict().values()):
+    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values()):
         assert torch.equal(pa, pb), name
     assert any(not torch.equal(pa, pc) for pa, pc in zip(a.state_dict().values(), c.state_dict().values()))
 
@@ -58,8 +58,86 @@ def test_ratio_weights_the_recorded_total():
 
 def test_early_stopping_stops_and_keeps_the_best_weights():
     x = _data()
-    history = vt.fit(_model(), x, x_val=x[:8], epochs=200, batch_size=64, lr=0.5, patience=2, progress=False)
+    snapshots = {}
+    model = _model()
+
+    def keep(epoch, trained):
+        snapshots[epoch] = {k: v.clone() for k, v in trained.state_dict().items()}
+
+    history = vt.fit(model, x, x_val=x[:8], epochs=200, batch_size=64, lr=0.5, patience=2, progress=False,
+                     callback=keep)
     assert len(history) < 200
+    best = int(history["val_loss"].idxmin())
+    assert best < len(history)  # later epochs were worse, so restoring matters
+    final = model.state_dict()
+    assert all(torch.equal(final[k], v) for k, v in snapshots[best].items())
+    assert any(not torch.equal(final[k], v) for k, v in snapshots[len(history)].items())
+
+
+def test_fit_leaves_the_global_random_state_alone_and_matches_a_plain_loop():
+    x = _data()
+    model = _model()
+    state = torch.get_rng_state()
+    history = vt.fit(model, x, epochs=2, batch_size=16, seed=3, progress=False)
+    assert torch.equal(state, torch.get_rng_state())
+    # the loop written out: seeded initial weights, one generator for the order, one for the noise
+    torch.manual_seed(3)
+    plain = _model()
+    order, noise = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    optimizer = torch.optim.Adam(plain.parameters(), lr=1e-3)
+    losses = []
+    for _ in range(2):
+        total = 0.0
+        for idx in torch.randperm(len(x), generator=order).split(16):
+            batch = x[idx]
+            mu, logvar = plain.encode(batch)
+            z = mu + torch.randn(mu.shape, generator=noise) * torch.exp(0.5 * logvar)
+            terms = vt.vae_loss(plain.decode(z), batch, mu, logvar, "bernoulli")
+            optimizer.zero_grad()
+            terms.total.mean().backward()
+            optimizer.step()
+            total += float(terms.total.detach().sum())
+        losses.append(total / len(x))
+    assert np.allclose(losses, history["loss"], rtol=1e-6)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), plain.state_dict().values()))
+
+
+def test_warm_start_continues_from_the_current_weights():
+    x = _data()
+    model = _model()
+    first = vt.fit(model, x, epochs=3, batch_size=16, lr=1e-2, progress=False)
+    more = vt.fit(model, x, epochs=1, batch_size=16, lr=1e-2, warm_start=True, progress=False)
+    assert more["loss"].iloc[0] < first["loss"].iloc[0]  # not back at the start
+    again = vt.fit(model, x, epochs=1, batch_size=16, lr=1e-2, progress=False)
+    assert again["loss"].iloc[0] == pytest.approx(first["loss"].iloc[0])  # re-initialized
+
+
+def test_a_diverging_run_stops_with_a_clear_error():
+    x = torch.randn(64, 12) * 1e3
+    model = vt.DenseVAE(input_dim=12, z_dim=2, hidden=(16,), likelihood="gaussian")
+    with pytest.raises(vt.TrainingDivergedError, match=r"diverged in epoch \d+.*Lower the learning rate"):
+        vt.fit(model, x, epochs=20, batch_size=16, lr=1e6, progress=False)
+
+
+def test_fit_converts_float64_and_numpy_inputs():
+    x = _data()
+    a, b = _model(), _model()
+    ha = vt.fit(a, x.double().numpy(), x_val=x[:8].double(), epochs=2, batch_size=16, progress=False)
+    hb = vt.fit(b, x, x_val=x[:8], epochs=2, batch_size=16, progress=False)
+    assert np.allclose(ha.to_numpy(), hb.to_numpy())
+    with pytest.raises(TypeError, match="x / 255"):
+        vt.fit(_model(), (x * 255).to(torch.uint8), progress=False)
+    with pytest.raises(TypeError, match="Tensor or a NumPy array"):
+        vt.fit(_model(), x.tolist(), progress=False)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
+def test_fit_on_the_gpu_is_repeatable():
+    x = _data()
+    a, b = _model().cuda(), _model().cuda()
+    ha = vt.fit(a, x, x_val=x[:8], epochs=2, batch_size=16, progress=False)
+    hb = vt.fit(b, x, x_val=x[:8], epochs=2, batch_size=16, progress=False)
+    assert ha.equals(hb) and a.device.type == "cuda"
 
 
 def test_fit_rejects_bad_input():

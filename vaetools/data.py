@@ -413,6 +413,7 @@ def load_signals_csv(
     if non_numeric:
         raise ValueError(f"{path}: columns {non_numeric[:5]} are not numeric; leave them out with columns=[...]")
     if values.isna().any().any():
-        raise ValueError(f"{path}: {int(values.isna().any(axis=1).sum())} rows have missing values; clean or impute them")
+        rows = int(values.isna().any(axis=1).sum())
+        raise ValueError(f"{path}: {rows} rows have missing values; clean or impute them")
     y = None if label_column is None else table[label_column].to_numpy()
     return values.to_numpy(np.float32), y

@@ -150,10 +150,11 @@ class Detector:
         """Any float array or tensor as a float32 CPU tensor of the model's sample shape (before scaling)."""
         if isinstance(x, np.ndarray):
             if not np.issubdtype(x.dtype, np.floating):
-                raise TypeError(f"{name} holds {x.dtype} values; convert to floats first (e.g. x / 255 for 8-bit images)")
+                raise TypeError(f"{name} holds {x.dtype} values; convert to floats (e.g. x / 255 for 8-bit images)")
             x = torch.from_numpy(np.ascontiguousarray(x))
         if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError(f"{name} must be a float tensor or NumPy array, got {getattr(x, 'dtype', type(x).__name__)}")
+            got = getattr(x, "dtype", type(x).__name__)
+            raise TypeError(f"{name} must be a float tensor or NumPy array, got {got}")
         return x.detach().cpu().float()
 
     def _prepare(self, x: torch.Tensor, name: str) -> torch.Tensor:
@@ -183,7 +184,7 @@ class Detector:
             "threshold_": self.threshold_,
             "sigma2_": self.sigma2_,
             "scaler_": None if self.scaler_ is None else self.scaler_.state_dict(),
-            "val_scores_": torch.as_tensor(self.val_scores_),
+            "val_scores_": torch.tensor(self.val_scores_),
             "history_": None if self.history_ is None else self.history_.reset_index().to_dict(orient="list"),
         }
         tmp = path.with_suffix(path.suffix + ".tmp")

@@ -57,8 +57,11 @@ class Standardizer:
         t = torch.as_tensor(_as_array(x), dtype=torch.float32)
         flat = t.dim() == 2
         t = t[:, None, :] if flat else t
-        if t.dim() != 3 or t.shape[1] != self.mean_.shape[0] or (self.per == "feature" and t.shape[2] != self.mean_.shape[1]):
-            raise ValueError(f"the Standardizer was fitted on samples of shape {tuple(self.mean_.shape)}, got {tuple(t.shape[1:])}")
+        fits = t.dim() == 3 and t.shape[1] == self.mean_.shape[0]
+        if not fits or (self.per == "feature" and t.shape[2] != self.mean_.shape[1]):
+            raise ValueError(
+                f"the Standardizer was fitted on samples of shape {tuple(self.mean_.shape)}, got {tuple(t.shape[1:])}"
+            )
         out = (t - self.mean_) / self.std_
         return out[:, 0, :] if flat else out
 

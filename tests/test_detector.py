@@ -1,0 +1,124 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import vaetools as vt
+from vaetools.detect import main as detect_main
+
+
+def _signals(n, shift=0.0, seed=0):
+    """Sine waves with noise; ``shift`` moves them off the normal pattern."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, 16)
+    phase = rng.uniform(0, 0.3, (n, 1))
+    return (np.sin(t + phase) * 3 + 5 + shift * np.cos(3 * t) + rng.normal(0, 0.1, (n, 16))).astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    detector = vt.Detector(vt.DenseVAE(input_dim=16, z_dim=2, hidden=(32,)), score="mse", threshold="fpr",
+                           fpr=0.05, scaling="feature")
+    detector.fit(_signals(300), epochs=30, batch_size=32, lr=3e-3, progress=False)
+    return detector
+
+
+def test_detector_flags_what_differs_from_the_normal_data(fitted):
+    normal, odd = _signals(100, seed=1), _signals(100, shift=2.0, seed=2)
+    flags_normal, flags_odd = fitted.predict(normal), fitted.predict(odd)
+    assert flags_normal.dtype == bool and flags_normal.mean() < 0.2 and flags_odd.mean() > 0.9
+    scores = np.concatenate([fitted.score_samples(normal), fitted.score_samples(odd)])
+    assert vt.auroc(np.r_[np.zeros(100), np.ones(100)], scores) > 0.95
+    assert fitted.scaler_ is not None and fitted.history_ is not None
+    # the threshold is the 95 % quantile of the held-out normal scores
+    assert fitted.threshold_ == pytest.approx(np.quantile(fitted.val_scores_, 0.95))
+
+
+def test_save_and_load_give_identical_scores_and_flags(fitted, tmp_path):
+    x = np.concatenate([_signals(20, seed=3), _signals(20, shift=2.0, seed=4)])
+    path = fitted.save(tmp_path / "sub" / "detector.pt")
+    loaded = vt.Detector.load(path)
+    assert np.array_equal(loaded.score_samples(x), fitted.score_samples(x))
+    assert np.array_equal(loaded.predict(x), fitted.predict(x))
+    assert loaded.threshold_ == fitted.threshold_ and loaded.score == "mse" and loaded.threshold == "fpr"
+    assert torch.equal(loaded.scaler_.mean_, fitted.scaler_.mean_)
+    assert loaded.history_.equals(fitted.history_)
+    # loaded safely: a weights-only file
+    torch.load(path, weights_only=True)
+
+
+def test_detector_accepts_tensors_of_any_float_dtype(fitted):
+    x = _signals(5, seed=5)
+    scores = fitted.score_samples(x)
+    assert np.allclose(fitted.score_samples(torch.from_numpy(x).float()), scores, rtol=1e-5)
+    assert np.allclose(fitted.score_samples(torch.from_numpy(x).half().float()), scores, rtol=1e-2, atol=1e-3)
+    with pytest.raises(TypeError, match="float"):
+        fitted.score_samples(x.astype(np.int64))
+    with pytest.raises(ValueError, match="NaN"):
+        fitted.score_samples(np.full((2, 16), np.nan))
+    with pytest.raises(ValueError, match="shape"):
+        fitted.score_samples(np.zeros((2, 15)))
+
+
+@pytest.mark.parametrize(("rule", "expected"), [
+    ("mean_std", lambda s: s.mean() + 2 * s.std()),
+    ("mad", lambda s: np.median(s) + 2 * 1.482602218505602 * np.median(np.abs(s - np.median(s)))),
+])
+def test_threshold_rules_on_normal_validation_scores(fitted, rule, expected):
+    detector = vt.Detector(fitted.model, score="mse", threshold=rule, k=2, scaling="feature")
+    detector.scaler_ = fitted.scaler_
+    x_val = _signals(50, seed=6)
+    detector._calibrate(torch.from_numpy(x_val).float())
+    assert detector.threshold_ == pytest.approx(expected(detector.val_scores_), rel=1e-6)
+
+
+def test_calibrate_a_model_trained_elsewhere_with_mse_c():
+    x = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0)).round()
+    model = vt.ConvVAE(z_dim=2, channels=(4, 8))
+    vt.fit(model, x, epochs=1, progress=False)
+    detector = vt.Detector(model, score="mse_c").calibrate(x[:32])
+    assert detector.sigma2_ == pytest.approx(vt.restoration_variance(model, x[:32]))
+    scores = detector.score_samples(x)
+    assert np.allclose(scores, vt.anomaly_scores(model, x, "mse_c", sigma2=detector.sigma2_))
+
+
+def test_detector_rejects_bad_settings_and_use_before_fit():
+    model = vt.DenseVAE(input_dim=4)
+    with pytest.raises(ValueError, match="unknown score"):
+        vt.Detector(model, score="likelihood")
+    with pytest.raises(ValueError, match="threshold rule"):
+        vt.Detector(model, threshold="youden")
+    with pytest.raises(ValueError, match="scaling"):
+        vt.Detector(model, scaling="minmax")
+    with pytest.raises(TypeError, match="VAE"):
+        vt.Detector(torch.nn.Linear(2, 2))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        vt.Detector(model, score="mse").predict(np.zeros((1, 4)))
+
+
+def test_load_rejects_other_files(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        vt.Detector.load(tmp_path / "missing.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a file torch can read")
+    with pytest.raises(ValueError, match="not a readable detector"):
+        vt.Detector.load(tmp_path / "junk.pt")
+    torch.save({"format": "something else"}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="vaetools-detector-v1"):
+        vt.Detector.load(tmp_path / "other.pt")
+
+
+def test_command_line_scores_a_csv(fitted, tmp_path, capsys):
+    path = fitted.save(tmp_path / "detector.pt")
+    x = np.concatenate([_signals(10, seed=7), _signals(10, shift=2.0, seed=8)])
+    columns = [f"s{i}" for i in range(16)]
+    table = pd.DataFrame(x, columns=columns).assign(id=range(20), unit="pump")
+    table.to_csv(tmp_path / "rows.csv", index=False)
+    detect_main([str(path), str(tmp_path / "rows.csv"), "-o", str(tmp_path / "out.csv"), "--columns", *columns,
+                 "--keep", "id"])
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns) == ["id", "score", "is_anomaly"]
+    assert np.allclose(out.score, fitted.score_samples(x)) and out.is_anomaly.iloc[10:].all()
+    assert "scored 20 rows" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as error:  # the text column would be a feature
+        detect_main([str(path), str(tmp_path / "rows.csv"), "-o", str(tmp_path / "out.csv"), "--keep", "id"])
+    assert error.value.code == 2
