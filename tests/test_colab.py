@@ -22,7 +22,7 @@ def test_badge_points_at_the_notebook_itself(path):
     assert nb.cells[0].cell_type == "markdown"
     assert nb.cells[0].source == colab.badge_markdown(repo, f"notebooks/{path.name}")
     first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    assert nb.cells[first].source == colab.install_source(repo)
+    assert nb.cells[first].source == colab.install_source(repo, colab.notebook_extras(nb))
     assert nb.cells[first - 1].source == colab._NOTE and nb.cells[1].source.startswith("# "), "badge, title, note"
 
 
@@ -41,3 +41,10 @@ def test_restamping_for_a_fork(tmp_path):
     assert not colab.stamp_notebook(tmp_path / "notebooks" / "01_x.ipynb", "someone/fork", tmp_path)
     with pytest.raises(SystemExit):
         colab.main(["--root", str(tmp_path), "--repo", "not a slug"])
+
+
+def test_a_notebook_that_uses_aeon_installs_the_series_extra():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from aeon.datasets import load_basic_motions")])
+    assert colab.notebook_extras(nb) == ("series",)
+    assert '"vaetools[series] @ git+https://github.com/a/b"' in colab.install_source("a/b", ("series",))
+    assert colab.notebook_extras(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])) == ()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["repository", "badge_markdown", "install_source", "stamp_notebook", "main"]
+__all__ = ["repository", "badge_markdown", "install_source", "notebook_extras", "stamp_notebook", "main"]
 
 _URL = re.compile(r'(Repository\s*=\s*")https://github\.com/([^"/]+/[^"/]+)(")')
 _BADGE_MARK = "colab-badge"
@@ -38,17 +38,26 @@ def repository(root: str | Path = ".") -> str:
 def badge_markdown(repo: str, notebook: str) -> str:
     """The 'Open in Colab' badge for ``notebook`` (a path relative to the repository root)."""
     url = f"https://colab.research.google.com/github/{repo}/blob/main/{notebook}"
-    return f'<a href="{url}" target="_parent"><img src="https://colab.research.google.com/assets/{_BADGE_MARK}.svg" alt="Open In Colab"/></a>'
+    image = f"https://colab.research.google.com/assets/{_BADGE_MARK}.svg"
+    return f'<a href="{url}" target="_parent"><img src="{image}" alt="Open In Colab"/></a>'
 
 
-def install_source(repo: str) -> str:
-    """The first code cell: installs vaetools from GitHub when the notebook runs on Colab."""
+def install_source(repo: str, extras: tuple[str, ...] = ()) -> str:
+    """The first code cell: installs vaetools (with optional ``extras``, e.g. ``("series",)`` for aeon)
+    from GitHub when the notebook runs on Colab."""
+    package = f"vaetools[{','.join(extras)}]" if extras else "vaetools"
     return (
         f"{_INSTALL_MARK} install vaetools from GitHub (elsewhere the README's install command did it).\n"
         "import sys\n\n"
         'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet "vaetools @ git+https://github.com/{repo}"'
+        f'    %pip install --quiet "{package} @ git+https://github.com/{repo}"'
     )
+
+
+def notebook_extras(nb) -> tuple[str, ...]:
+    """The optional dependencies a notebook needs: ``series`` (aeon) where its code imports aeon."""
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    return ("series",) if "aeon" in code else ()
 
 
 def stamp_notebook(path: str | Path, repo: str, root: str | Path = ".") -> bool:
@@ -57,7 +66,7 @@ def stamp_notebook(path: str | Path, repo: str, root: str | Path = ".") -> bool:
     nb = nbformat.read(path, as_version=4)
     relative = path.resolve().relative_to(Path(root).resolve()).as_posix()
     badge = nbformat.v4.new_markdown_cell(badge_markdown(repo, relative))
-    install = nbformat.v4.new_code_cell(install_source(repo))
+    install = nbformat.v4.new_code_cell(install_source(repo, notebook_extras(nb)))
     cells = nb.cells
     if cells and cells[0].cell_type == "markdown" and _BADGE_MARK in cells[0].source:
         changed = cells[0].source != badge.source
