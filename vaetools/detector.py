@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 
 from .metrics import threshold_at_fpr, threshold_mean_std, threshold_median_mad
-from .models import MODELS, VAE, check_inputs
+from .models import MODELS, VAE, as_float_tensor, check_inputs
 from .scaling import SCALINGS, Standardizer
 from .scoring import SCORES, anomaly_scores, restoration_variance
 from .training import fit
@@ -147,15 +147,8 @@ class Detector:
         return anomaly_scores(self.model, prepared, self.score, k=self.iwae_k, sigma2=self.sigma2_, codec=self.codec)
 
     def _as_raw(self, x, name: str) -> torch.Tensor:
-        """Any float array or tensor as a float32 CPU tensor of the model's sample shape (before scaling)."""
-        if isinstance(x, np.ndarray):
-            if not np.issubdtype(x.dtype, np.floating):
-                raise TypeError(f"{name} holds {x.dtype} values; convert to floats (e.g. x / 255 for 8-bit images)")
-            x = torch.from_numpy(np.ascontiguousarray(x))
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            got = getattr(x, "dtype", type(x).__name__)
-            raise TypeError(f"{name} must be a float tensor or NumPy array, got {got}")
-        return x.detach().cpu().float()
+        """Any float array or tensor as a float32 CPU tensor (before scaling)."""
+        return as_float_tensor(x, name).cpu()
 
     def _prepare(self, x: torch.Tensor, name: str) -> torch.Tensor:
         """Scale (if the detector scales) and check the inputs for the model."""

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["VAE", "ConvVAE", "Conv1dVAE", "DenseVAE", "LIKELIHOODS", "MODELS", "check_inputs"]
+__all__ = ["VAE", "ConvVAE", "Conv1dVAE", "DenseVAE", "LIKELIHOODS", "MODELS", "check_inputs", "as_float_tensor"]
 
 #: Supported likelihoods p(x | z).
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -254,15 +254,7 @@ def check_inputs(model: VAE, x, name: str = "x") -> torch.Tensor:
         ValueError: wrong shape (the message names the expected one), no samples, NaN or infinite
             values, or values outside [0, 1] when the model's likelihood is Bernoulli.
     """
-    if isinstance(x, np.ndarray):
-        if not np.issubdtype(x.dtype, np.floating):
-            raise TypeError(_dtype_message(name, x.dtype))
-        x = torch.from_numpy(np.ascontiguousarray(x))
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor or a NumPy array, got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise TypeError(_dtype_message(name, x.dtype))
-    x = x.detach().float()
+    x = as_float_tensor(x, name)
     model.check_shape(x)
     if len(x) == 0:
         raise ValueError(f"{name} has no samples")
@@ -278,6 +270,23 @@ def check_inputs(model: VAE, x, name: str = "x") -> torch.Tensor:
                 "scale the data (e.g. min-max) or use likelihood='gaussian'"
             )
     return x
+
+
+def as_float_tensor(x, name: str = "x") -> torch.Tensor:
+    """A tensor or NumPy array of any floating dtype as a float32 tensor (arrays come to the CPU).
+
+    Raises:
+        TypeError: not an array, or integer / boolean values (the message says how to convert them).
+    """
+    if isinstance(x, np.ndarray):
+        if not np.issubdtype(x.dtype, np.floating):
+            raise TypeError(_dtype_message(name, x.dtype))
+        x = torch.from_numpy(np.ascontiguousarray(x))
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor or a NumPy array, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(_dtype_message(name, x.dtype))
+    return x.detach().float()
 
 
 def _dtype_message(name: str, dtype) -> str:
