@@ -1,34 +1,45 @@
-"""One-vs-rest AUROC of the vaetools CVAE on MNIST, for several anomaly scores of the same model.
+"""One-vs-rest AUROC on MNIST or Fashion-MNIST: several scores of the vaetools CVAE and pixel baselines.
 
-For each digit d: train :class:`vaetools.ConvVAE` (Bernoulli likelihood) on the training images of d
-only (10 % of them held out for validation), score the whole official test split (10,000 images) and
-compute the AUROC with d normal and the other nine digits abnormal. Every score comes from the same
-trained model (higher = more anomalous):
+For each class c: train on the training images of c only (10 % of them held out as normal validation
+images), score the whole official test split (10,000 images) and compute the AUROC with c normal and the
+other nine classes abnormal. Scores (higher = more anomalous), all rows of the same table:
 
-* ``recon``   -log p(x | z = mu), the model's reconstruction term (binary cross-entropy);
-* ``elbo``    the negative ELBO, recon + KL(q(z | x) || p(z));
-* ``iwae``    importance-weighted estimate of -log p(x) with K samples (Burda et al., 2016), ``--iwae-k K``;
-* ``mse``     mean squared pixel error of the restoration (decoder mean at z = mu);
-* ``mse_c``   (the headline score) the restoration error as bits of the image, complexity-corrected:
-              -log2 N(x; restoration, s^2) - L(x), with s^2 the mean squared pixel error on the held-out
-              normal validation images (the maximum-likelihood variance) and L(x) the length of the 8-bit
-              image under a lossless WebP coder in bits (Serra et al., ICLR 2020; :mod:`vaetools.complexity`);
+VAE (:class:`vaetools.ConvVAE`, Bernoulli likelihood, one model per class; :func:`vaetools.score_table`):
+
+* ``recon``     -log p(x | z = mu), the model's reconstruction term (binary cross-entropy);
+* ``elbo``      Monte-Carlo negative ELBO over ``--k`` draws z ~ q(z | x), the KL in closed form;
+* ``iwae``      importance-weighted bound on -log p(x) from the same draws (Burda et al., 2016);
+* ``mse``       mean squared pixel error of the restoration (decoder mean at z = mu);
+* ``mse_c``     the restoration error in bits, complexity-corrected (Serra et al., ICLR 2020):
+                -log2 N(x; restoration, s^2) - L(x), s^2 the mean squared error on the normal validation
+                images, L(x) the lossless WebP code length of the 8-bit image;
 * ``mse_c_png`` the same with Serra et al.'s PNG coder for L(x).
 
-Hyper-parameters are the same for all ten digits; no test label is used for anything but the AUROC.
+Baselines on raw pixels (scikit-learn), fitted on the same normal training images:
+
+* ``pca``       squared reconstruction error of PCA with as many components as explain >= 90 % of the
+                variance of the normal training images (fixed before any run; label-free);
+* ``pca_c``     PCA's error with the correction of ``mse_c`` (s^2 from the normal validation images, WebP);
+* ``knn1``      Euclidean distance to the nearest normal training image;
+* ``knn5``      mean distance to the 5 nearest (less sensitive to a single stray training image).
+
+Hyper-parameters are the same for every class and both data sets; no test label is used for anything
+but the AUROC. The label-free criteria (validation -ELBO and MSE of held-out normal images, explained
+variance, code length) are printed and written to the CSV.
 
 Usage::
 
-    VAETOOLS_DATA=/path/to/data python benchmarks/one_class.py                  # all 10 digits, seed 0
-    python benchmarks/one_class.py --digits 2 8 --seeds 0 1 2 --data /path/to/data  # a subset, 3 seeds
+    VAETOOLS_DATA=/path/to/data python benchmarks/one_class.py                     # MNIST, 10 classes, seed 0
+    python benchmarks/one_class.py --dataset fashion-mnist --seeds 0 1 2
+    python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
 
-Writes ``<out>/one_class.csv`` (one row per digit, seed and score, with the seconds per digit and the
-label-free validation criteria) and ``<out>/one_class.md`` (AUROC in %, mean ± std over seeds).
+Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, with seconds and criteria)
+and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
+``one_class_<dataset>_baselines.*`` instead, so a baseline run leaves the VAE results alone.
 """
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from pathlib import Path
 
@@ -36,94 +47,113 @@ import numpy as np
 import pandas as pd
 import torch
 from cli import add_common_options, parse
+from sklearn.decomposition import PCA
+from sklearn.neighbors import NearestNeighbors
 
 import vaetools as vt
-from vaetools.complexity import complexity_score, input_complexity
 
-#: Hyper-parameters, the same for all ten digits (see benchmarks/README.md for how they were chosen).
-DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "iwae_k": 16}
-#: Order of the rows of the Markdown table.
-SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png")
+#: Hyper-parameters, the same for every class and data set (see benchmarks/README.md for how they were chosen).
+DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "k": 16}
+#: Share of the normal training images' variance the PCA baseline keeps.
+PCA_VARIANCE = 0.90
+#: Row order of the Markdown table.
+VAE_SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png")
+BASELINES = ("pca", "pca_c", "knn1", "knn5")
 
 
 def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int) -> vt.ConvVAE:
-    """A freshly initialized CVAE trained with :func:`vaetools.fit` (the same settings for every digit)."""
-    model = vt.ConvVAE(z_dim=settings["z_dim"], channels=settings["channels"])
-    vt.fit(
-        model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
-        lr=settings["lr"], seed=seed, progress=False,
-    )
+    """A freshly initialized CVAE on :func:`vaetools.default_device`, trained with :func:`vaetools.fit`."""
+    model = vt.ConvVAE(input_shape=(1, 28, 28), z_dim=settings["z_dim"], channels=settings["channels"])
+    model = model.to(vt.default_device())
+    vt.fit(model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
+           lr=settings["lr"], seed=seed, progress=False)
     return model
 
 
-def restoration_nll(mse: np.ndarray, var: float, pixels: int) -> np.ndarray:
-    """-log of a N(restoration, var) density of the image's pixels, in nats per image, from the mean squared error."""
-    return pixels * (mse / (2 * var) + 0.5 * math.log(2 * math.pi * var))
+def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Train one VAE on the normal images; its test scores by name and label-free validation criteria
+    (``val_elbo``: mean -ELBO of the normal validation images in nats, ``val_mse``: their restoration error)."""
+    model = train(split.x_train, split.x_val, settings, seed)
+    k = settings["k"]
+    sigma2 = vt.restoration_variance(model, split.x_val)
+    criteria = {"val_elbo": float(vt.anomaly_scores(model, split.x_val, "elbo", k=k, seed=seed).mean()),
+                "val_mse": sigma2}
+    table = vt.score_table(model, split.x_test, scores=("recon", "elbo", "iwae", "mse", "mse_c"), k=k,
+                           sigma2=sigma2, codec="webp", seed=seed)
+    scores = {name: table[name].to_numpy() for name in table}
+    scores["mse_c_png"] = vt.anomaly_scores(model, split.x_test, "mse_c", sigma2=sigma2, codec="png")
+    return scores, criteria
 
 
-def one_digit(
-    split: vt.OneClassSplit, settings: dict, complexity: dict[str, np.ndarray], seed: int
-) -> tuple[dict[str, np.ndarray], dict[str, float], float]:
-    """Train on one digit's normal images and score the test split.
+def baseline_scores(split: vt.OneClassSplit, complexity: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """PCA and nearest-neighbour scores of the test images, fitted on the normal training images.
+
+    Args:
+        split: the one-class split.
+        complexity: WebP code length L(x) of every test image in bits.
 
     Returns:
-        ``(scores, validation, train_seconds)``: the test scores by name; label-free criteria on the
-        held-out normal images (``val_elbo``: mean negative ELBO in nats, ``val_mse``: mean squared pixel
-        error of the restoration); and the training time.
+        The test scores by name, and label-free criteria: PCA's number of components and the variance
+        they explain on the training images, PCA's restoration error on the normal validation images
+        (``val_pca_mse``, the s^2 of ``pca_c``) and their mean nearest-neighbour distance (``val_knn1``).
     """
-    start = time.perf_counter()
-    model = train(split.x_train, split.x_val, settings, seed)
-    train_seconds = time.perf_counter() - start
-    pixels = split.x_val[0].numel()
-    val = vt.score_table(model, split.x_val, scores=("elbo", "mse"))
-    var = float(val.mse.mean())  # maximum-likelihood variance of the restoration error, normal images only
-    validation = {"val_elbo": float(val.elbo.mean()), "val_mse": var}
-    table = vt.score_table(model, split.x_test, scores=("recon", "elbo", "mse"))
-    mse = table.mse.to_numpy().astype(np.float64)
-    nll = restoration_nll(mse, var, pixels)
-    scores = {
-        "recon": table.recon.to_numpy(),
-        "elbo": table.elbo.to_numpy(),
-        "mse": mse,
-        "mse_c": complexity_score(nll, complexity["webp"]),
-        "mse_c_png": complexity_score(nll, complexity["png"]),
-    }
-    if settings["iwae_k"] > 0:
-        scores["iwae"] = vt.iwae_nll(model, split.x_test, k=settings["iwae_k"], seed=seed)
-    return scores, validation, train_seconds
+    train, val, test = (x.flatten(1).numpy().astype(np.float64) for x in (split.x_train, split.x_val, split.x_test))
+    pca = PCA(n_components=PCA_VARIANCE, svd_solver="full").fit(train)
+
+    def pca_mse(x: np.ndarray) -> np.ndarray:
+        """Mean squared pixel error of PCA's reconstruction of each row of ``x``."""
+        return ((pca.inverse_transform(pca.transform(x)) - x) ** 2).mean(1)
+
+    sigma2 = float(pca_mse(val).mean())
+    test_mse = pca_mse(test)
+    nll = vt.restoration_nll(test_mse, sigma2, test.shape[1])
+    neighbours = NearestNeighbors(n_neighbors=5).fit(train)
+    distances = neighbours.kneighbors(test)[0]
+    scores = {"pca": test_mse, "pca_c": vt.complexity_score(nll, complexity),
+              "knn1": distances[:, 0], "knn5": distances.mean(1)}
+    criteria = {"pca_components": float(pca.n_components_), "pca_explained": float(pca.explained_variance_ratio_.sum()),
+                "val_pca_mse": sigma2, "val_knn1": float(neighbours.kneighbors(val, 1)[0].mean())}
+    return scores, criteria
 
 
-def run(digits: list[int], seeds: list[int], settings: dict, data: str | None) -> pd.DataFrame:
-    """Train and score one model per digit and seed; one row per (digit, seed, score) with its AUROC."""
-    x_all, y_all, names = vt.load_images("mnist", train=True, root=data)
-    x_test, y_test, _ = vt.load_images("mnist", train=False, root=data)
-    complexity = {codec: input_complexity(x_test, codec) for codec in ("webp", "png")}
+def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data: str | None,
+        baselines_only: bool) -> pd.DataFrame:
+    """Score every class and seed; one row per (class, seed, score) with its AUROC, seconds and criteria."""
+    x_all, y_all, names = vt.load_images(dataset, train=True, root=data)
+    x_test, y_test, _ = vt.load_images(dataset, train=False, root=data)
+    complexity = vt.input_complexity(x_test, "webp")
+    print(f"{dataset}: mean code length of the test images, WebP {complexity.mean():.0f} bits, "
+          f"PNG {vt.input_complexity(x_test, 'png').mean():.0f} bits (shorter = closer to the complexity)")
     rows = []
     for seed in seeds:
-        for digit in digits:
-            start = time.perf_counter()
-            split = vt.one_class_split(x_all, y_all, x_test, y_test, digit, seed=seed, class_names=names)
-            scores, validation, train_seconds = one_digit(split, settings, complexity, seed)
-            seconds = time.perf_counter() - start
-            aurocs = {name: vt.auroc(split.is_anomaly, values) for name, values in scores.items()}
-            rows += [{"digit": digit, "seed": seed, "score": name, "auroc": value, "seconds": seconds,
-                      **validation} for name, value in aurocs.items()]
-            line = "  ".join(f"{name} {value:.4f}" for name, value in aurocs.items())
-            criteria = "  ".join(f"{name} {value:.5g}" for name, value in validation.items())
-            print(f"seed {seed} digit {digit}: {line}  {criteria}  "
-                  f"(train {train_seconds:.0f} s, total {seconds:.0f} s)", flush=True)
+        for c in classes:
+            split = vt.one_class_split(x_all, y_all, x_test, y_test, c, seed=seed, class_names=names)
+            for method in ("baselines",) if baselines_only else ("baselines", "vae"):
+                start = time.perf_counter()
+                if method == "vae":
+                    scores, criteria = vae_scores(split, settings, seed)
+                else:
+                    scores, criteria = baseline_scores(split, complexity)
+                seconds = time.perf_counter() - start
+                aurocs = {name: vt.auroc(split.is_anomaly, values) for name, values in scores.items()}
+                rows += [{"class": c, "seed": seed, "score": name, "auroc": value, "seconds": seconds, **criteria}
+                         for name, value in aurocs.items()]
+                line = "  ".join(f"{name} {value:.4f}" for name, value in aurocs.items())
+                label_free = "  ".join(f"{name} {value:.5g}" for name, value in criteria.items())
+                print(f"seed {seed} class {c} ({names[c]}) {method}: {line}  |  {label_free}  ({seconds:.0f} s)",
+                      flush=True)
     return pd.DataFrame(rows)
 
 
 def markdown(results: pd.DataFrame) -> str:
-    """AUROC in % per digit and score (mean over seeds, ± std when there are several), and the mean."""
-    per = results.groupby(["score", "digit"]).auroc.agg(["mean", "std", "count"]) * [100, 100, 1]
-    digits = sorted(results.digit.unique())
-    lines = ["| score | " + " | ".join(map(str, digits)) + " | mean |", "|---" * (len(digits) + 2) + "|"]
-    for score in [s for s in SCORES if s in set(results.score)]:
+    """AUROC in % per class and score (mean over seeds, ± std when there are several), and the mean."""
+    per = results.groupby(["score", "class"]).auroc.agg(["mean", "std", "count"]) * [100, 100, 1]
+    classes = sorted(results["class"].unique())
+    lines = ["| score | " + " | ".join(map(str, classes)) + " | mean |", "|---" * (len(classes) + 2) + "|"]
+    for score in [s for s in VAE_SCORES + BASELINES if s in set(results.score)]:
         cells = []
-        for d in digits:
-            m, s, n = per.loc[(score, d)]
+        for c in classes:
+            m, s, n = per.loc[(score, c)]
             cells.append(f"{m:.1f}" + (f" ± {s:.1f}" if n > 1 else ""))
         means = results[results.score == score].groupby("seed").auroc.mean() * 100
         mean = f"{means.mean():.1f}" + (f" ± {means.std():.1f}" if len(means) > 1 else "")
@@ -132,31 +162,38 @@ def markdown(results: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Parse the options, run, print and write the results."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--digits", type=int, nargs="+", default=list(range(10)))
+    parser.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist")
+    parser.add_argument("--classes", "--digits", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--baselines-only", action="store_true", help="skip the VAE: PCA and kNN rows only")
     parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     parser.add_argument("--z-dim", type=int, default=DEFAULTS["z_dim"])
     parser.add_argument("--channels", type=int, nargs=2, default=DEFAULTS["channels"])
     parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
-    parser.add_argument("--iwae-k", type=int, default=DEFAULTS["iwae_k"], help="0: skip the IWAE score")
+    parser.add_argument("--k", type=int, default=DEFAULTS["k"], help="draws of z for elbo and iwae")
     add_common_options(parser)
     args = parse(parser, argv)
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
-                "batch_size": args.batch_size, "lr": args.lr, "iwae_k": args.iwae_k}
+                "batch_size": args.batch_size, "lr": args.lr, "k": args.k}
     start = time.perf_counter()
-    results = run(args.digits, args.seeds, settings, args.data)
+    results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only)
     total = time.perf_counter() - start
     table = markdown(results)
+    name = f"one_class_{args.dataset}" + ("_baselines" if args.baselines_only else "")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results.to_csv(out / "one_class.csv", index=False)
-    header = (f"<!-- one_class.py: digits {args.digits}, seeds {args.seeds}, settings {settings}; "
-              f"{torch.get_num_threads()} torch threads; total wall time {total:.0f} s -->\n")
-    (out / "one_class.md").write_text(header + table)
+    results.to_csv(out / f"{name}.csv", index=False)
+    what = "baselines only" if args.baselines_only else f"VAE settings {settings}, device {vt.default_device()}"
+    header = (f"<!-- one_class.py --dataset {args.dataset}: classes {args.classes}, seeds {args.seeds}, {what}; "
+              f"PCA variance {PCA_VARIANCE}; {torch.get_num_threads()} torch threads; "
+              f"total wall time {total:.0f} s -->\n")
+    (out / f"{name}.md").write_text(header + table)
     print(table)
-    print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.digits)} digits x {len(args.seeds)} seeds")
+    print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.classes)} classes "
+          f"x {len(args.seeds)} seeds")
 
 
 if __name__ == "__main__":

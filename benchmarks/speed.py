@@ -131,7 +131,8 @@ class QualityClock:
 
 def benchmark(name: str, model: vt.VAE, lr: float, batch_size: int, split: vt.OneClassSplit,
               epochs_max: int, seed: int) -> dict:
-    """Train ``model`` with :func:`vaetools.fit` for ``epochs_max`` epochs, noting when the test AUROC first reaches the target."""
+    """Train ``model`` with :func:`vaetools.fit` for ``epochs_max`` epochs, noting when the test AUROC first
+    reaches the target."""
     clock = QualityClock(name, split)
     vt.fit(model, split.x_train, epochs=epochs_max, batch_size=batch_size, lr=lr, seed=seed, progress=False,
            callback=clock)
