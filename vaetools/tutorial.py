@@ -42,8 +42,12 @@ def _execute(path: Path, root: Path, inplace: bool) -> Path:
     # IPC transport: the kernel talks over local sockets, so it prints no warning about unencrypted TCP
     with tempfile.TemporaryDirectory() as sockets:
         kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
-        NotebookClient(nb, km=kernel, timeout=None, startup_timeout=60,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        try:
+            NotebookClient(nb, km=kernel, timeout=None, startup_timeout=60,
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+        finally:  # the client shuts down only kernels it created itself
+            if kernel.has_kernel:
+                kernel.shutdown_kernel()
     finish_progress_bars(nb)
     target = path if inplace else root / "outputs" / "notebooks" / path.name
     target.parent.mkdir(parents=True, exist_ok=True)
