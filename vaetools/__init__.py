@@ -83,6 +83,15 @@ from .scoring import (
     restoration_variance,
     score_table,
 )
+from .series import (
+    SeriesSplit,
+    as_series,
+    series_metrics,
+    series_one_class,
+    sliding_windows,
+    window_labels,
+    windows_to_points,
+)
 from .training import TrainingDivergedError, fit
 
 __version__ = "0.1.0"
