@@ -13,6 +13,7 @@ import torch
 import vaetools as vt
 from vaetools.series import (
     as_series,
+    collection_windows,
     series_metrics,
     series_one_class,
     sliding_windows,
@@ -66,6 +67,18 @@ def test_sliding_windows_feed_conv1d_vae():
 def test_sliding_windows_bad_input(series, window, stride, message):
     with pytest.raises(ValueError, match=message):
         sliding_windows(series, window, stride)
+
+
+def test_collection_windows_per_recording():
+    x = np.arange(2 * 3 * 10, dtype=np.float32).reshape(2, 3, 10)  # two recordings, three channels
+    w = collection_windows(x, window=4, stride=3)
+    assert w.shape == (2, 3, 3, 4)
+    np.testing.assert_array_equal(w[1, 2, 0], x[1, 0, 6:10])
+    np.testing.assert_array_equal(w[0, 0, 2], x[0, 2, 0:4])
+    with pytest.raises(ValueError, match=r"\(N, C, L\)"):
+        collection_windows(np.zeros(5), 2)
+    with pytest.raises(ValueError, match="longer than the series"):
+        collection_windows(x, 11)
 
 
 def test_as_series_rejects_text():
@@ -153,6 +166,10 @@ def test_series_metrics_bad_input():
         series_metrics(np.zeros(5, bool), np.zeros(4))
     with pytest.raises(ValueError, match="NaN"):
         series_metrics(np.array([0, 1, 0]), np.array([0.0, np.nan, 1.0]))
+    with pytest.raises(ValueError, match="vus_buffer"):
+        series_metrics(np.array([0, 1, 0]), np.array([0.0, 1.0, 0.0]), vus_buffer=0)
+    assert set(series_metrics(np.array([0, 1, 0]), np.array([0.0, 1.0, 0.0]), vus_buffer=None)) == {
+        "auroc", "range_auroc", "range_auprc"}
 
 
 def test_windows_are_float32_tensors_in_split():

@@ -70,7 +70,7 @@ from .plots import (
     project_latent,
     set_style,
 )
-from .recipes import IMAGE_VAE, SIGNAL_VAE, train_image_vae, train_signal_vae
+from .recipes import IMAGE_VAE, SIGNAL_CVAE, SIGNAL_VAE, train_image_vae, train_signal_cvae, train_signal_vae
 from .scaling import Standardizer
 from .scoring import (
     DEFAULT_SCORES,
@@ -86,6 +86,7 @@ from .scoring import (
 from .series import (
     SeriesSplit,
     as_series,
+    collection_windows,
     series_metrics,
     series_one_class,
     sliding_windows,

@@ -2,14 +2,16 @@
 notebook reuses the checkpoint an earlier one saved (see :func:`~vaetools.checkpoints.fit_or_load`)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from .checkpoints import fit_or_load
 from .data import OneClassSplit
 from .device import default_device
-from .models import ConvVAE, DenseVAE
+from .models import Conv1dVAE, ConvVAE, DenseVAE
 
-__all__ = ["IMAGE_VAE", "train_image_vae", "SIGNAL_VAE", "train_signal_vae"]
+__all__ = ["IMAGE_VAE", "train_image_vae", "SIGNAL_VAE", "train_signal_vae", "SIGNAL_CVAE", "train_signal_cvae"]
 
 #: Settings of the image CVAE in notebooks 02, 03 and 06: model width and training schedule.
 IMAGE_VAE = {"channels": (16, 32), "epochs": 10, "batch_size": 128, "lr": 1e-3, "seed": 0}
@@ -101,6 +103,59 @@ def train_signal_vae(
         int(split.x_train.shape[1]), z_dim=z_dim, hidden=tuple(settings.pop("hidden")),
         likelihood=settings.pop("likelihood"),
     ).to(default_device(device))
+    x_val = split.x_val if len(split.x_val) else None
+    history = fit_or_load(
+        model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{z_dim}",
+        progress=progress, **settings,
+    )
+    return model, history
+
+
+#: Settings of the 1-D convolutional VAE for signals (notebook 04 and ``benchmarks/signals.py``), chosen on
+#: normal validation data only: ``z_dim``, ``beta`` and ``channels`` by the lowest mean validation negative
+#: ELBO over the ten MNIST-1D classes (with p(x | z) = N(mean, beta), which makes runs with different
+#: ``beta`` comparable), the epochs by early stopping on the validation loss (``patience``).
+SIGNAL_CVAE = {
+    "channels": (64, 128), "z_dim": 16, "beta": 0.1,
+    "epochs": 20, "patience": 5, "batch_size": 64, "lr": 1e-3, "seed": 0,
+}
+
+
+def train_signal_cvae(
+    split: OneClassSplit,
+    *,
+    name: str = "conv1d-vae",
+    progress: bool = True,
+    device: str | None = None,
+    **overrides,
+) -> tuple[Conv1dVAE, pd.DataFrame]:
+    """Build the tutorial's :class:`~vaetools.models.Conv1dVAE` and train it on ``split.x_train``
+    (validation loss on ``split.x_val``, early stopping), or load the checkpoint of an identical earlier run.
+
+    Args:
+        split: a one-class split of standardized signals of shape (N, C, L) (a (N, L) split gets a
+            channel axis); L must be divisible by ``2 ** len(channels)``.
+        name: prefix of the checkpoint file.
+        progress: show the progress bar.
+        device: where to train (default: :func:`~vaetools.device.default_device`).
+        **overrides: replace entries of :data:`SIGNAL_CVAE` (``channels``, ``z_dim``, ``beta``, ``epochs``,
+            ...) or pass other :func:`~vaetools.training.fit` arguments.
+
+    Returns:
+        ``(model, history)``; the model takes inputs of shape (N, C, L).
+
+    Raises:
+        ValueError: inputs that are not (N, L) or (N, C, L) signals.
+    """
+    if split.x_train.dim() == 2:
+        split = replace(split, **{part: getattr(split, part).unsqueeze(1) for part in ("x_train", "x_val", "x_test")})
+    if split.x_train.dim() != 3:
+        shape = tuple(split.x_train.shape)
+        raise ValueError(f"train_signal_cvae needs signals of shape (N, L) or (N, C, L), got {shape}")
+    settings = {**SIGNAL_CVAE, **overrides}
+    z_dim = settings.pop("z_dim")
+    model = Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=tuple(settings.pop("channels")))
+    model.to(default_device(device))
     x_val = split.x_val if len(split.x_val) else None
     history = fit_or_load(
         model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{z_dim}",

@@ -21,7 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .data import OneClassSplit
 
 __all__ = [
-    "SeriesSplit", "as_series", "sliding_windows", "window_labels", "windows_to_points",
+    "SeriesSplit", "as_series", "sliding_windows", "collection_windows", "window_labels", "windows_to_points",
     "series_one_class", "series_metrics",
 ]
 
@@ -88,6 +88,29 @@ def sliding_windows(series, window: int, stride: int = 1) -> np.ndarray:
     _check_window(len(values), window, stride)
     view = sliding_window_view(values, int(window), axis=0)[:: int(stride)]  # (n_windows, C, W)
     return np.ascontiguousarray(view)
+
+
+def collection_windows(x, window: int, stride: int = 1) -> np.ndarray:
+    """Windows of every recording of a collection of equal-length recordings (N, C, L), e.g. aeon's
+    classification data sets: short recordings give many training windows.
+
+    Args:
+        x: shape (N, C, L) (aeon's ``numpy3d`` layout) or (N, L) for one channel.
+        window, stride: as in :func:`sliding_windows`, along each recording's L time points.
+
+    Returns:
+        A float32 array of shape (N, n_windows, C, W); ``.reshape(-1, C, W)`` gives the windows of all
+        recordings one after the other.
+
+    Raises:
+        ValueError: not 2-D or 3-D, no recordings, a window longer than the recordings, bad values.
+    """
+    values = np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x)
+    if values.ndim == 2:
+        values = values[:, None, :]
+    if values.ndim != 3 or len(values) == 0:
+        raise ValueError(f"a collection must have shape (N, C, L) or (N, L) with N >= 1, got {values.shape}")
+    return np.stack([sliding_windows(recording.T, window, stride) for recording in values])
 
 
 def window_labels(is_anomaly, window: int, stride: int = 1) -> np.ndarray:
@@ -243,17 +266,24 @@ def series_one_class(
     return SeriesSplit(windows, flags.astype(bool), int(window), int(test_stride))
 
 
-def series_metrics(is_anomaly, scores) -> dict[str, float]:
+def series_metrics(is_anomaly, scores, *, vus_buffer: int | None = 100) -> dict[str, float]:
     """Point-wise and range-based scores of a detector's per-point scores on a labelled series.
+
+    Args:
+        is_anomaly: one flag per time point.
+        scores: one score per time point (higher = more anomalous).
+        vus_buffer: the largest buffer of the two volume-under-the-surface metrics (aeon's
+            ``max_buffer_size``; aeon's default 500 costs about 15 s on a series of 7,500 points, 100
+            about 3 s); ``None`` skips them.
 
     Returns:
         ``auroc`` (point-wise, :func:`~vaetools.metrics.auroc`), and aeon's range-based metrics
         (:mod:`aeon.benchmarking.metrics.anomaly_detection`): ``range_auroc`` and ``range_auprc``
         (range-based ROC and PR curves, Paparrizos et al. 2022), ``vus_roc`` and ``vus_pr`` (their
-        volumes under the surface over buffer sizes).
+        volumes under the surface over buffer sizes up to ``vus_buffer``).
 
     Raises:
-        ValueError: a length mismatch, NaN scores, or flags that are not booleans.
+        ValueError: a length mismatch, NaN scores, flags that are not booleans, a bad ``vus_buffer``.
     """
     from aeon.benchmarking.metrics import anomaly_detection as ad
 
@@ -265,11 +295,15 @@ def series_metrics(is_anomaly, scores) -> dict[str, float]:
         raise ValueError(f"{len(flags)} flags but scores of shape {values.shape}")
     if not np.isfinite(values).all():
         raise ValueError("scores contain NaN or infinite values")
+    if vus_buffer is not None and (int(vus_buffer) != vus_buffer or vus_buffer < 1):
+        raise ValueError(f"vus_buffer must be a positive integer or None, got {vus_buffer!r}")
     truth = flags.astype(int)
-    return {
+    result = {
         "auroc": auroc(flags, values),
         "range_auroc": float(ad.range_roc_auc_score(truth, values)),
         "range_auprc": float(ad.range_pr_auc_score(truth, values)),
-        "vus_roc": float(ad.range_roc_vus_score(truth, values)),
-        "vus_pr": float(ad.range_pr_vus_score(truth, values)),
     }
+    if vus_buffer is not None:
+        result["vus_roc"] = float(ad.range_roc_vus_score(truth, values, max_buffer_size=int(vus_buffer)))
+        result["vus_pr"] = float(ad.range_pr_vus_score(truth, values, max_buffer_size=int(vus_buffer)))
+    return result

@@ -1,0 +1,194 @@
+"""One-vs-rest AUROC on MNIST-1D, all ten classes: the 1-D convolutional VAE and three baselines.
+
+For each class c: generate MNIST-1D with ``--num-samples`` signals (the package's generator, seed 42,
+80 % training / 20 % test; the standard set has 5,000), train :class:`vaetools.Conv1dVAE` on the
+training signals of class c only (10 % of them held out as normal validation data), score the whole
+test split and compute the AUROC with c normal and the other nine classes abnormal. The baselines are
+fitted on the same normal training signals and scored on the same test split (scikit-learn):
+
+* ``pca``     reconstruction error of a PCA that keeps 95 % of the normal training variance;
+* ``iforest`` IsolationForest (200 trees), minus its ``score_samples``;
+* ``lof``     LocalOutlierFactor(novelty=True, 20 neighbours), minus its ``score_samples``.
+
+How the settings are chosen, with no test label (see benchmarks/README.md):
+
+* the VAE score is fixed up front: ``mse``, the restoration error (decoder mean at z = mu); for a
+  Gaussian p(x | z) it ranks signals exactly as the restoration's negative log-likelihood does;
+* ``beta`` (the KL weight, equivalently the variance of the Gaussian p(x | z)) and ``z_dim``: pass
+  several values, ``--beta 0.03 0.1 0.3 --z-dim 16 32``; every combination is trained for every class
+  and the one with the lowest mean **validation negative ELBO in nats** (normal validation signals,
+  p(x | z) = N(decoder mean, beta), 16 draws of z) is reported as the result. The default values are
+  the winners of that selection (its criterion values are in benchmarks/README.md);
+* epochs: early stopping on the validation loss (``--patience``) within ``--epochs``;
+* the number of training signals: as many as the time budget allows (more is never worse for the
+  model; the test split grows with it).
+
+Usage::
+
+    python benchmarks/signals.py                       # the ten classes with the chosen settings
+    python benchmarks/signals.py --classes 8 9 --beta 0.03 0.1 0.3   # the selection, two classes
+
+Writes ``<out>/signals.csv`` (one row per class, setting and method: AUROC and the validation
+criteria) and ``<out>/signals.md`` (AUROC in % per class, the selected VAE and the baselines, and the
+criterion of every candidate setting).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from cli import add_common_options, parse
+from sklearn.decomposition import PCA
+from sklearn.ensemble import IsolationForest
+from sklearn.neighbors import LocalOutlierFactor
+
+import vaetools as vt
+
+#: Defaults: the selected VAE settings and the training schedule (see the module docstring).
+DEFAULTS = {"num_samples": 100_000, "z_dim": [16], "beta": [0.1], "channels": (64, 128),
+            "epochs": 20, "patience": 5, "batch_size": 64, "lr": 1e-3, "seed": 0}
+#: The VAE's anomaly score, fixed up front (see the module docstring).
+SCORE = "mse"
+
+
+def validation_nll(model: vt.Conv1dVAE, x_val: torch.Tensor, beta: float, seed: int) -> float:
+    """Mean negative ELBO of normal validation signals in nats, with p(x | z) = N(decoder mean, beta).
+
+    Training with ``recon + beta * KL`` and a unit-variance Gaussian is training with a Gaussian of
+    variance ``beta`` (the loss is ``beta`` times that model's negative ELBO, plus a constant), so this
+    number compares models trained with different ``beta`` on one scale.
+    """
+    table = vt.score_table(model, x_val, scores=("elbo", "kl"), k=16, seed=seed)
+    size = x_val[0].numel()
+    sse_half = table.elbo - table.kl - 0.5 * size * math.log(2 * math.pi)  # E_q[0.5 * ||x - mean||^2]
+    nll = sse_half / beta + 0.5 * size * math.log(2 * math.pi * beta) + table.kl
+    return float(nll.mean())
+
+
+def baselines(x_train: np.ndarray, x_test: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """Scores (higher = more anomalous) of the three scikit-learn baselines fitted on normal signals."""
+    pca = PCA(n_components=0.95, random_state=seed).fit(x_train)
+    restored = pca.inverse_transform(pca.transform(x_test))
+    forest = IsolationForest(n_estimators=200, random_state=seed).fit(x_train)
+    lof = LocalOutlierFactor(n_neighbors=20, novelty=True).fit(x_train)
+    return {
+        "pca": ((x_test - restored) ** 2).mean(axis=1),
+        "iforest": -forest.score_samples(x_test),
+        "lof": -lof.score_samples(x_test),
+    }
+
+
+def one_class(split: vt.OneClassSplit, settings: dict, z_dim: int, beta: float) -> tuple[dict, np.ndarray]:
+    """Train one VAE on ``split`` (signals (N, 1, L), standardized) and score its test split."""
+    model = vt.Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=settings["channels"])
+    model.to(vt.default_device())
+    start = time.perf_counter()
+    history = vt.fit(
+        model, split.x_train, x_val=split.x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
+        lr=settings["lr"], beta=beta, seed=settings["seed"], patience=settings["patience"], progress=False,
+    )
+    seconds = time.perf_counter() - start
+    criteria = {
+        "val_nll": validation_nll(model, split.x_val, beta, settings["seed"]),
+        "val_mse": float(vt.anomaly_scores(model, split.x_val, "mse").mean()),
+        "epochs_run": len(history), "best_epoch": int(history.val_loss.idxmin()), "train_s": seconds,
+    }
+    return criteria, vt.anomaly_scores(model, split.x_test, SCORE)
+
+
+def run(classes: list[int], settings: dict) -> pd.DataFrame:
+    """One row per class and method (the VAE once per candidate setting) with AUROC and criteria."""
+    x_train, y_train, x_test, y_test = vt.load_mnist1d(num_samples=settings["num_samples"])
+    rows = []
+    for c in classes:
+        split = vt.one_class_split(x_train.unsqueeze(1), y_train, x_test.unsqueeze(1), y_test, c,
+                                   val_fraction=0.1, seed=settings["seed"])
+        split, _ = split.standardize(per="channel")  # statistics of the normal training signals only
+        base = {"class": c, "n_train": len(split.x_train), "n_val": len(split.x_val), "n_test": len(split.x_test)}
+        for z_dim, beta in itertools.product(settings["z_dim"], settings["beta"]):
+            criteria, scores = one_class(split, settings, z_dim, beta)
+            value = vt.auroc(split.is_anomaly, scores)
+            rows.append({**base, "method": "vae", "z_dim": z_dim, "beta": beta, "auroc": value, **criteria})
+            print(f"class {c}: vae z_dim {z_dim} beta {beta}: validation nll {criteria['val_nll']:.3f} nats, "
+                  f"val mse {criteria['val_mse']:.4f}, best epoch {criteria['best_epoch']}/{criteria['epochs_run']} "
+                  f"({criteria['train_s']:.0f} s) -> AUROC {value:.4f}", flush=True)
+        flat_train, flat_test = split.x_train.flatten(1).numpy(), split.x_test.flatten(1).numpy()
+        for name, scores in baselines(flat_train, flat_test, settings["seed"]).items():
+            rows.append({**base, "method": name, "auroc": vt.auroc(split.is_anomaly, scores)})
+        line = "  ".join(f"{r['method']} {r['auroc']:.4f}" for r in rows[-3:])
+        print(f"class {c}: baselines {line}", flush=True)
+    return pd.DataFrame(rows)
+
+
+def select(results: pd.DataFrame) -> tuple[int, float, pd.DataFrame]:
+    """The (z_dim, beta) with the lowest mean validation NLL over the classes, and every candidate's mean."""
+    vae = results[results.method == "vae"]
+    candidates = vae.groupby(["z_dim", "beta"]).agg(val_nll=("val_nll", "mean"), val_mse=("val_mse", "mean"))
+    z_dim, beta = candidates.val_nll.idxmin()
+    return int(z_dim), float(beta), candidates
+
+
+def markdown(results: pd.DataFrame) -> str:
+    """AUROC in % per class: the selected VAE, the baselines; then the selection's criterion."""
+    z_dim, beta, candidates = select(results)
+    chosen = results[(results.method != "vae") | ((results.z_dim == z_dim) & (results.beta == beta))]
+    classes = sorted(results["class"].unique())
+    lines = ["| method | " + " | ".join(map(str, classes)) + " | mean | min |", "|---" * (len(classes) + 3) + "|"]
+    names = {"vae": f"Conv1dVAE (z {z_dim}, beta {beta:g}, {SCORE})", "pca": "PCA reconstruction",
+             "iforest": "IsolationForest", "lof": "LocalOutlierFactor"}
+    for method in ("vae", "pca", "iforest", "lof"):
+        values = chosen[chosen.method == method].set_index("class").auroc.reindex(classes) * 100
+        lines.append(f"| {names[method]} | " + " | ".join(f"{v:.1f}" for v in values)
+                     + f" | **{values.mean():.1f}** | {values.min():.1f} |")
+    lines += ["", "Selection (normal validation signals only, mean over the classes; lowest val_nll wins):", "",
+              "| z_dim | beta | val_nll (nats) | val_mse |", "|---|---|---|---|"]
+    for (z, b), row in candidates.iterrows():
+        mark = " **(selected)**" if (z, b) == (z_dim, beta) else ""
+        lines.append(f"| {int(z)} | {b:g} | {row.val_nll:.3f}{mark} | {row.val_mse:.4f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--classes", type=int, nargs="+", default=list(range(10)))
+    parser.add_argument("--num-samples", type=int, default=DEFAULTS["num_samples"],
+                        help="MNIST-1D signals to generate (80%% training, 20%% test); the standard set has 5000")
+    parser.add_argument("--z-dim", type=int, nargs="+", default=DEFAULTS["z_dim"])
+    parser.add_argument("--beta", type=float, nargs="+", default=DEFAULTS["beta"])
+    parser.add_argument("--channels", type=int, nargs="+", default=DEFAULTS["channels"])
+    parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    parser.add_argument("--patience", type=int, default=DEFAULTS["patience"])
+    parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
+    parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
+    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    add_common_options(parser)
+    args = parse(parser, argv)
+    settings = {"num_samples": args.num_samples, "z_dim": args.z_dim, "beta": args.beta,
+                "channels": tuple(args.channels), "epochs": args.epochs, "patience": args.patience,
+                "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed}
+    start = time.perf_counter()
+    results = run(args.classes, settings)
+    total = time.perf_counter() - start
+    z_dim, beta, candidates = select(results)
+    print("selection criterion (mean over classes):")
+    print(candidates.to_string())
+    print(f"selected: z_dim {z_dim}, beta {beta:g} (lowest mean validation NLL)")
+    table = markdown(results)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results.to_csv(out / "signals.csv", index=False)
+    header = (f"<!-- signals.py: classes {args.classes}, settings {settings}, score {SCORE}; "
+              f"{torch.get_num_threads()} torch threads; total wall time {total:.0f} s -->\n")
+    (out / "signals.md").write_text(header + table)
+    print(table)
+    print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.classes)} classes")
+
+
+if __name__ == "__main__":
+    main()
