@@ -189,7 +189,8 @@ def plot_mistakes(
     fn = np.flatnonzero(~flagged & is_anomaly)
     rows = [("false positives: normal, flagged", fp[np.argsort(-scores[fp])][:n], NORMAL_COLOR),
             ("false negatives: anomalies, missed", fn[np.argsort(scores[fn])][:n], ANOMALY_COLOR)]
-    fig, axes = plt.subplots(2, n, figsize=(n * 1.0 + 0.4, 2 * 1.45 + 0.4), squeeze=False)
+    width = max(n, 8) * 1.0 + 0.4  # room for the row titles
+    fig, axes = plt.subplots(2, n, figsize=(width, 2 * 1.45 + 0.4), squeeze=False)
     for row, (title, index, color) in zip(axes, rows):
         for j, ax in enumerate(row):
             ax.set_axis_off()
