@@ -50,8 +50,8 @@ def set_style() -> None:
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "savefig.bbox": "tight", "image.cmap": "gray"})
 
 
-def _finish(fig: Figure, save: str | os.PathLike | None) -> Figure:
-    fig.tight_layout()
+def _finish(fig: Figure, save: str | os.PathLike | None, **pads) -> Figure:
+    fig.tight_layout(**pads)
     if save is not None:
         Path(save).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(save)
@@ -189,7 +189,7 @@ def plot_mistakes(
     fn = np.flatnonzero(~flagged & is_anomaly)
     rows = [("false positives: normal, flagged", fp[np.argsort(-scores[fp])][:n], NORMAL_COLOR),
             ("false negatives: anomalies, missed", fn[np.argsort(scores[fn])][:n], ANOMALY_COLOR)]
-    width = max(n, 8) * 1.0 + 0.4  # room for the row titles
+    width = max(n, 8) * 1.0 + 0.4  # room for the row titles (left out of tight_layout)
     fig, axes = plt.subplots(2, n, figsize=(width, 2 * 1.45 + 0.4), squeeze=False)
     for row, (title, index, color) in zip(axes, rows):
         for j, ax in enumerate(row):
@@ -200,9 +200,9 @@ def plot_mistakes(
                 caption = f"{scores[i]:.3g}" + (f" ({labels[i]})" if labels is not None else "")
                 ax.text(0.5, -0.08, caption, transform=ax.transAxes, ha="center", va="top", fontsize=8)
         row[0].text(0, 1.12, f"{title}: {len(index)} of {len(fp) if color == NORMAL_COLOR else len(fn)} shown",
-                    transform=row[0].transAxes, fontsize=10, color=color, va="bottom")
+                    transform=row[0].transAxes, fontsize=10, color=color, va="bottom", in_layout=False)
     fig.suptitle(f"mistakes at threshold {threshold:.4g} ({score_label} under each image)")
-    return _finish(fig, save)
+    return _finish(fig, save, h_pad=2.5)
 
 
 def project_latent(z: np.ndarray, method: str = "pca", *, seed: int = 0) -> np.ndarray:
