@@ -55,10 +55,12 @@ from .metrics import (
 from .models import LIKELIHOODS, VAE, Conv1dVAE, ConvVAE, DenseVAE, check_inputs
 from .paths import cache_dir, data_dir, figure_path, output_dir, output_path
 from .plots import (
+    CLASS_PALETTE,
     plot_history,
     plot_image_grid,
     plot_latent,
     plot_latent_walk,
+    plot_mistakes,
     plot_precision_recall,
     plot_problem_definition,
     plot_restoration,

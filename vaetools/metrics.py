@@ -84,7 +84,7 @@ def save_roc_csv(table: pd.DataFrame, path: str | os.PathLike) -> Path:
 
 def load_roc_csv(path: str | os.PathLike) -> pd.DataFrame:
     """Read a ROC table written by :func:`save_roc_csv`."""
-    table = pd.read_csv(path, dtype=np.float64)
+    table = pd.read_csv(path, dtype=np.float64, float_precision="round_trip")  # exact, as written
     if list(table.columns) != ["fpr", "tpr", "threshold"]:
         raise ValueError(f"{path} is not a ROC table (columns {list(table.columns)})")
     return table
