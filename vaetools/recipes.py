@@ -43,13 +43,7 @@ def train_image_vae(
     """
     settings = {**IMAGE_VAE, **overrides}
     model = ConvVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=settings.pop("channels"))
-    model.to(default_device(device))
-    x_val = split.x_val if len(split.x_val) else None
-    history = fit_or_load(
-        model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{z_dim}",
-        progress=progress, **settings,
-    )
-    return model, history
+    return model, _fit_cached(model, split, name, progress, device, settings)
 
 
 #: Settings of the dense VAE for 1-D signals in notebooks 04, 05 and 06: the Keras example's loss
@@ -102,13 +96,8 @@ def train_signal_vae(
     model = DenseVAE(
         int(split.x_train.shape[1]), z_dim=z_dim, hidden=tuple(settings.pop("hidden")),
         likelihood=settings.pop("likelihood"),
-    ).to(default_device(device))
-    x_val = split.x_val if len(split.x_val) else None
-    history = fit_or_load(
-        model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{z_dim}",
-        progress=progress, **settings,
     )
-    return model, history
+    return model, _fit_cached(model, split, name, progress, device, settings)
 
 
 #: Settings of the 1-D convolutional VAE for signals (notebook 04 and ``benchmarks/signals.py``), chosen on
@@ -155,10 +144,15 @@ def train_signal_cvae(
     settings = {**SIGNAL_CVAE, **overrides}
     z_dim = settings.pop("z_dim")
     model = Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=tuple(settings.pop("channels")))
+    return model, _fit_cached(model, split, name, progress, device, settings)
+
+
+def _fit_cached(model, split: OneClassSplit, name: str, progress: bool, device, settings: dict) -> pd.DataFrame:
+    """Move ``model`` to the device and train it on the split's normal data with
+    :func:`~vaetools.checkpoints.fit_or_load` (validation on ``split.x_val`` when it has samples)."""
     model.to(default_device(device))
     x_val = split.x_val if len(split.x_val) else None
-    history = fit_or_load(
-        model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{z_dim}",
+    return fit_or_load(
+        model, split.x_train, x_val=x_val, name=f"{name}-class{split.normal_class}-z{model.z_dim}",
         progress=progress, **settings,
     )
-    return model, history
