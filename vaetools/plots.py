@@ -14,7 +14,6 @@ from matplotlib import MatplotlibDeprecationWarning
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
-from torchvision.utils import make_grid
 
 from .metrics import check_flags, histogram_intersection
 from .models import VAE
@@ -66,6 +65,8 @@ def _axes(ax, figsize: tuple[float, float]):
 
 
 def _grid(images: torch.Tensor, nrow: int) -> np.ndarray:
+    from torchvision.utils import make_grid  # imported here: torchvision takes 2 s to import
+
     grid = make_grid(images.detach().float().cpu().clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
     return grid.permute(1, 2, 0).numpy()
 
