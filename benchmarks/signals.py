@@ -55,7 +55,7 @@ from sklearn.neighbors import LocalOutlierFactor
 import vaetools as vt
 
 #: Defaults: the selected VAE settings and the training schedule (see the module docstring).
-DEFAULTS = {"num_samples": 100_000, "z_dim": [16], "beta": [0.1], "channels": (64, 128),
+DEFAULTS = {"num_samples": 100_000, "z_dim": [16], "beta": [0.1], "refine": [0], "channels": (64, 128),
             "epochs": 20, "patience": 5, "batch_size": 64, "lr": 1e-3, "seed": 0}
 #: The VAE's anomaly score, fixed up front (see the module docstring).
 SCORE = "mse"
@@ -88,9 +88,11 @@ def baselines(x_train: np.ndarray, x_test: np.ndarray, seed: int) -> dict[str, n
     }
 
 
-def one_class(split: vt.OneClassSplit, settings: dict, z_dim: int, beta: float) -> tuple[dict, np.ndarray]:
+def one_class(
+    split: vt.OneClassSplit, settings: dict, z_dim: int, beta: float, refine: int
+) -> tuple[dict, np.ndarray]:
     """Train one VAE on ``split`` (signals (N, 1, L), standardized) and score its test split."""
-    model = vt.Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=settings["channels"])
+    model = vt.Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=settings["channels"], refine=refine)
     model.to(vt.default_device())
     start = time.perf_counter()
     history = vt.fit(
@@ -115,11 +117,13 @@ def run(classes: list[int], settings: dict) -> pd.DataFrame:
                                    val_fraction=0.1, seed=settings["seed"])
         split, _ = split.standardize(per="channel")  # statistics of the normal training signals only
         base = {"class": c, "n_train": len(split.x_train), "n_val": len(split.x_val), "n_test": len(split.x_test)}
-        for z_dim, beta in itertools.product(settings["z_dim"], settings["beta"]):
-            criteria, scores = one_class(split, settings, z_dim, beta)
+        for z_dim, beta, refine in itertools.product(settings["z_dim"], settings["beta"], settings["refine"]):
+            criteria, scores = one_class(split, settings, z_dim, beta, refine)
             value = vt.auroc(split.is_anomaly, scores)
-            rows.append({**base, "method": "vae", "z_dim": z_dim, "beta": beta, "auroc": value, **criteria})
-            print(f"class {c}: vae z_dim {z_dim} beta {beta}: validation nll {criteria['val_nll']:.3f} nats, "
+            rows.append({**base, "method": "vae", "z_dim": z_dim, "beta": beta, "refine": refine, "auroc": value,
+                         **criteria})
+            print(f"class {c}: vae z_dim {z_dim} beta {beta} refine {refine}: "
+                  f"validation nll {criteria['val_nll']:.3f} nats, "
                   f"val mse {criteria['val_mse']:.4f}, best epoch {criteria['best_epoch']}/{criteria['epochs_run']} "
                   f"({criteria['train_s']:.0f} s) -> AUROC {value:.4f}", flush=True)
         flat_train, flat_test = split.x_train.flatten(1).numpy(), split.x_test.flatten(1).numpy()
@@ -130,31 +134,33 @@ def run(classes: list[int], settings: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def select(results: pd.DataFrame) -> tuple[int, float, pd.DataFrame]:
-    """The (z_dim, beta) with the lowest mean validation NLL over the classes, and every candidate's mean."""
+def select(results: pd.DataFrame) -> tuple[tuple[int, float, int], pd.DataFrame]:
+    """The (z_dim, beta, refine) with the lowest mean validation NLL over the classes, and every
+    candidate's mean criteria."""
     vae = results[results.method == "vae"]
-    candidates = vae.groupby(["z_dim", "beta"]).agg(val_nll=("val_nll", "mean"), val_mse=("val_mse", "mean"))
-    z_dim, beta = candidates.val_nll.idxmin()
-    return int(z_dim), float(beta), candidates
+    candidates = vae.groupby(["z_dim", "beta", "refine"]).agg(val_nll=("val_nll", "mean"), val_mse=("val_mse", "mean"))
+    z_dim, beta, refine = candidates.val_nll.idxmin()
+    return (int(z_dim), float(beta), int(refine)), candidates
 
 
 def markdown(results: pd.DataFrame) -> str:
     """AUROC in % per class: the selected VAE, the baselines; then the selection's criterion."""
-    z_dim, beta, candidates = select(results)
-    chosen = results[(results.method != "vae") | ((results.z_dim == z_dim) & (results.beta == beta))]
+    (z_dim, beta, refine), candidates = select(results)
+    chosen = results[(results.method != "vae")
+                     | ((results.z_dim == z_dim) & (results.beta == beta) & (results.refine == refine))]
     classes = sorted(results["class"].unique())
     lines = ["| method | " + " | ".join(map(str, classes)) + " | mean | min |", "|---" * (len(classes) + 3) + "|"]
-    names = {"vae": f"Conv1dVAE (z {z_dim}, beta {beta:g}, {SCORE})", "pca": "PCA reconstruction",
+    names = {"vae": f"Conv1dVAE (z {z_dim}, beta {beta:g}, refine {refine}, {SCORE})", "pca": "PCA reconstruction",
              "iforest": "IsolationForest", "lof": "LocalOutlierFactor"}
     for method in ("vae", "pca", "iforest", "lof"):
         values = chosen[chosen.method == method].set_index("class").auroc.reindex(classes) * 100
         lines.append(f"| {names[method]} | " + " | ".join(f"{v:.1f}" for v in values)
                      + f" | **{values.mean():.1f}** | {values.min():.1f} |")
     lines += ["", "Selection (normal validation signals only, mean over the classes; lowest val_nll wins):", "",
-              "| z_dim | beta | val_nll (nats) | val_mse |", "|---|---|---|---|"]
-    for (z, b), row in candidates.iterrows():
-        mark = " **(selected)**" if (z, b) == (z_dim, beta) else ""
-        lines.append(f"| {int(z)} | {b:g} | {row.val_nll:.3f}{mark} | {row.val_mse:.4f} |")
+              "| z_dim | beta | refine | val_nll (nats) | val_mse |", "|---|---|---|---|---|"]
+    for (z, b, r), row in candidates.iterrows():
+        mark = " **(selected)**" if (z, b, r) == (z_dim, beta, refine) else ""
+        lines.append(f"| {int(z)} | {b:g} | {int(r)} | {row.val_nll:.3f}{mark} | {row.val_mse:.4f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -165,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="MNIST-1D signals to generate (80%% training, 20%% test); the standard set has 5000")
     parser.add_argument("--z-dim", type=int, nargs="+", default=DEFAULTS["z_dim"])
     parser.add_argument("--beta", type=float, nargs="+", default=DEFAULTS["beta"])
+    parser.add_argument("--refine", type=int, nargs="+", default=DEFAULTS["refine"],
+                        help="kernel size of the extra stride-1 convolution per stage (0: none)")
     parser.add_argument("--channels", type=int, nargs="+", default=DEFAULTS["channels"])
     parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     parser.add_argument("--patience", type=int, default=DEFAULTS["patience"])
@@ -173,22 +181,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     add_common_options(parser)
     args = parse(parser, argv)
-    settings = {"num_samples": args.num_samples, "z_dim": args.z_dim, "beta": args.beta,
+    settings = {"num_samples": args.num_samples, "z_dim": args.z_dim, "beta": args.beta, "refine": args.refine,
                 "channels": tuple(args.channels), "epochs": args.epochs, "patience": args.patience,
                 "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed}
     start = time.perf_counter()
     results = run(args.classes, settings)
     total = time.perf_counter() - start
-    z_dim, beta, candidates = select(results)
+    (z_dim, beta, refine), candidates = select(results)
     print("selection criterion (mean over classes):")
     print(candidates.to_string())
-    print(f"selected: z_dim {z_dim}, beta {beta:g} (lowest mean validation NLL)")
+    print(f"selected: z_dim {z_dim}, beta {beta:g}, refine {refine} (lowest mean validation NLL)")
     table = markdown(results)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / "signals.csv", index=False)
     header = (f"<!-- signals.py: classes {args.classes}, settings {settings}, score {SCORE}; "
-              f"{torch.get_num_threads()} torch threads; total wall time {total:.0f} s -->\n")
+              f"{torch.get_num_threads()} torch threads, device {vt.default_device()}; "
+              f"total wall time {total:.0f} s -->\n")
     (out / "signals.md").write_text(header + table)
     print(table)
     print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.classes)} classes")

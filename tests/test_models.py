@@ -138,3 +138,19 @@ def test_reparameterize_with_a_generator_is_repeatable():
     a = vt.VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(1))
     b = vt.VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(1))
     assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("model_class, shape", [(vt.Conv1dVAE, (2, 40)), (vt.ConvVAE, (1, 28, 28))])
+def test_refine_adds_a_size_keeping_convolution_per_stage(model_class, shape):
+    plain = model_class(shape, z_dim=3, channels=(4, 8))
+    refined = model_class(shape, z_dim=3, channels=(4, 8), refine=5)
+    convs = lambda m: [c for c in m.modules() if isinstance(c, (torch.nn.Conv1d, torch.nn.Conv2d))]  # noqa: E731
+    assert len(convs(refined)) == len(convs(plain)) + 4  # one per stage in the encoder and in the decoder
+    assert all(c.kernel_size[0] == 5 for c in convs(refined)[1::2][:2])
+    x = torch.randn(6, *shape).clamp(0, 1)
+    assert refined.eval()(x)[0].shape == x.shape
+    assert refined.config()["refine"] == 5 and "refine" not in plain.config()  # old checkpoints keep their keys
+    assert model_class(**refined.config()).config() == refined.config()
+    for bad in (2, -1, 1.5):
+        with pytest.raises(ValueError, match="refine"):
+            model_class(shape, refine=bad)

@@ -99,13 +99,13 @@ class VAE(nn.Module):
 
 class _ConvNet(VAE):
     """Shared body of the convolutional VAEs: each stage a 4-wide stride-2 convolution that halves
-    every spatial size; a linear layer to (mu, logvar); the decoder mirrors the encoder with
-    transposed convolutions."""
+    every spatial size (followed, with ``refine=k``, by a k-wide stride-1 convolution that keeps it);
+    a linear layer to (mu, logvar); the decoder mirrors the encoder with transposed convolutions."""
 
     _conv: type[nn.Module]
     _deconv: type[nn.Module]
 
-    def __init__(self, input_shape, z_dim: int, channels, likelihood: str) -> None:
+    def __init__(self, input_shape, z_dim: int, channels, likelihood: str, refine: int = 0) -> None:
         super().__init__(z_dim, likelihood)
         shape = tuple(int(s) for s in input_shape)
         name = type(self).__name__
@@ -115,6 +115,8 @@ class _ConvNet(VAE):
         widths = tuple(int(c) for c in channels)
         if not widths or min(widths) < 1:
             raise ValueError(f"channels needs at least one positive width, got {tuple(channels)}")
+        if int(refine) != refine or refine < 0 or (refine and refine % 2 == 0):
+            raise ValueError(f"refine must be 0 (none) or an odd kernel size such as 3 or 5, got {refine!r}")
         factor = 2 ** len(widths)
         if any(s % factor for s in shape[1:]):
             sizes = "x".join(map(str, shape[1:]))
@@ -126,24 +128,34 @@ class _ConvNet(VAE):
             )
         self.input_shape = shape
         self.channels = widths
+        self.refine = int(refine)
         inner = [s // factor for s in shape[1:]]
         flat = widths[-1] * int(np.prod(inner))
         # Layers are built in the order the modules are listed, so that re-initializing them one by
         # one after torch.manual_seed(seed) (as vt.fit does) gives the weights a fresh model would get.
         self.encoder = nn.Sequential()
         for a, b in zip((shape[0], *widths[:-1]), widths):
-            self.encoder.extend([self._conv(a, b, 4, stride=2, padding=1), nn.ReLU()])
+            self.encoder.extend([self._conv(a, b, 4, stride=2, padding=1), nn.ReLU(), *self._refined(b)])
         self.encoder.extend([nn.Flatten(), nn.Linear(flat, 2 * z_dim)])
         self.decoder = nn.Sequential(nn.Linear(z_dim, flat), nn.ReLU(), nn.Unflatten(1, (widths[-1], *inner)))
         for a, b in zip(widths[::-1], widths[-2::-1]):
-            self.decoder.extend([self._deconv(a, b, 4, stride=2, padding=1), nn.ReLU()])
-        self.decoder.append(self._deconv(widths[0], shape[0], 4, stride=2, padding=1))
+            self.decoder.extend([*self._refined(a), self._deconv(a, b, 4, stride=2, padding=1), nn.ReLU()])
+        self.decoder.extend([*self._refined(widths[0]), self._deconv(widths[0], shape[0], 4, stride=2, padding=1)])
+
+    def _refined(self, width: int) -> list[nn.Module]:
+        """The optional stride-1 convolution (and its ReLU) that keeps the size and the width."""
+        if not self.refine:
+            return []
+        return [self._conv(width, width, self.refine, padding=self.refine // 2), nn.ReLU()]
 
     def config(self) -> dict:
-        return {
+        config = {
             "input_shape": list(self.input_shape), "z_dim": self.z_dim,
             "channels": list(self.channels), "likelihood": self.likelihood,
         }
+        if self.refine:  # only when used, so that the checkpoints of models without it keep their keys
+            config["refine"] = self.refine
+        return config
 
 
 class ConvVAE(_ConvNet):
@@ -159,6 +171,8 @@ class ConvVAE(_ConvNet):
         z_dim: size of the latent space (2 to draw it, 128 for the best restorations).
         channels: feature maps after each convolution.
         likelihood: ``"bernoulli"`` (decoder returns logits; inputs must lie in [0, 1]) or ``"gaussian"``.
+        refine: 0 (the default) or an odd kernel size: add a stride-1 convolution of that size after
+            every down-sampling stage and before every up-sampling one (more depth at the same size).
 
     Raises:
         ValueError: a size the stride-2 stages cannot halve exactly (the message says how to fix it).
@@ -172,8 +186,9 @@ class ConvVAE(_ConvNet):
         z_dim: int = 128,
         channels: tuple[int, ...] = (32, 64),
         likelihood: str = "bernoulli",
+        refine: int = 0,
     ) -> None:
-        super().__init__(input_shape, z_dim, channels, likelihood)
+        super().__init__(input_shape, z_dim, channels, likelihood, refine)
 
 
 class Conv1dVAE(_ConvNet):
@@ -187,6 +202,7 @@ class Conv1dVAE(_ConvNet):
         z_dim: size of the latent space.
         channels: feature maps after each convolution.
         likelihood: ``"gaussian"`` (standardized signals; decoder returns the mean) or ``"bernoulli"``.
+        refine: 0 or an odd kernel size (see :class:`ConvVAE`); 5 for MNIST-1D (benchmarks/signals.py).
     """
 
     _spatial_dims, _conv, _deconv = 1, nn.Conv1d, nn.ConvTranspose1d
@@ -197,8 +213,9 @@ class Conv1dVAE(_ConvNet):
         z_dim: int = 8,
         channels: tuple[int, ...] = (32, 64),
         likelihood: str = "gaussian",
+        refine: int = 0,
     ) -> None:
-        super().__init__(input_shape, z_dim, channels, likelihood)
+        super().__init__(input_shape, z_dim, channels, likelihood, refine)
 
 
 class DenseVAE(VAE):

@@ -143,7 +143,8 @@ def train_signal_cvae(
         raise ValueError(f"train_signal_cvae needs signals of shape (N, L) or (N, C, L), got {shape}")
     settings = {**SIGNAL_CVAE, **overrides}
     z_dim = settings.pop("z_dim")
-    model = Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=tuple(settings.pop("channels")))
+    model = Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=tuple(settings.pop("channels")),
+                      refine=settings.pop("refine", 0))
     return model, _fit_cached(model, split, name, progress, device, settings)
 
 
