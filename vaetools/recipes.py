@@ -101,11 +101,11 @@ def train_signal_vae(
 
 
 #: Settings of the 1-D convolutional VAE for signals (notebook 04 and ``benchmarks/signals.py``), chosen on
-#: normal validation data only: ``z_dim``, ``beta`` and ``channels`` by the lowest mean validation negative
+#: normal validation data only: ``z_dim``, ``beta``, ``channels`` and ``refine`` by the lowest mean validation negative
 #: ELBO over the ten MNIST-1D classes (with p(x | z) = N(mean, beta), which makes runs with different
 #: ``beta`` comparable), the epochs by early stopping on the validation loss (``patience``).
 SIGNAL_CVAE = {
-    "channels": (64, 128), "z_dim": 16, "beta": 0.1,
+    "channels": (64, 128), "refine": 5, "z_dim": 16, "beta": 0.1,
     "epochs": 20, "patience": 5, "batch_size": 64, "lr": 1e-3, "seed": 0,
 }
 
