@@ -38,8 +38,8 @@ def save_checkpoint(
         "history": None if history is None else history.reset_index().to_dict(orient="list"),
         "config": config or {},
     }
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per process: parallel test workers may save
+    torch.save(payload, tmp)                                 # the same configuration at the same time
     tmp.replace(path)  # never leave a half-written checkpoint behind
     return path
 
