@@ -74,23 +74,6 @@ def test_bootstrap_interval_contains_the_estimate():
     assert low < vt.auroc(y, s) < high and high - low < 0.2
 
 
-def test_bootstrap_matches_roc_auc_score_per_resample():
-    from scipy.stats import bootstrap
-    from sklearn.metrics import roc_auc_score
-
-    from vaetools.metrics import _auroc_of_rows
-
-    rng = np.random.default_rng(1)
-    flags = rng.random((5, 200)) < 0.3
-    scores = np.round(flags + rng.normal(size=(5, 200)), 1)  # rounded: many ties
-    expected = [roc_auc_score(f, s) for f, s in zip(flags, scores)]
-    np.testing.assert_allclose(_auroc_of_rows(flags, scores), expected, rtol=1e-12)
-    y, s = flags[0], scores[0]
-    slow = bootstrap((y, s), roc_auc_score, paired=True, vectorized=False, n_resamples=300,
-                     method="percentile", rng=np.random.default_rng(0)).confidence_interval
-    assert vt.bootstrap_auroc(y, s, n_resamples=300) == pytest.approx((slow.low, slow.high), abs=1e-12)
-
-
 def test_bad_metric_input():
     with pytest.raises(ValueError, match="both normal and abnormal"):
         vt.auroc([1, 1], [0.2, 0.3])

@@ -159,31 +159,13 @@ def histogram_intersection(a, b, bins: int = 50) -> float:
 def bootstrap_auroc(
     is_anomaly, scores, *, n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0
 ) -> tuple[float, float]:
-    """Bootstrap confidence interval of the AUROC (:func:`scipy.stats.bootstrap`, percentile method).
-
-    The (flag, score) pairs are resampled together. The AUROC of all resamples is computed at once, as
-    the Mann-Whitney statistic of the scores' ranks (:func:`scipy.stats.rankdata`, ties averaged),
-    which equals scikit-learn's ``roc_auc_score`` and is about ten times faster than calling it per
-    resample.
-    """
+    """Bootstrap confidence interval of the AUROC (:func:`scipy.stats.bootstrap`, percentile method)."""
     from scipy.stats import bootstrap
 
     y, s = _check(is_anomaly, scores)
     result = bootstrap(
-        (y, s), _auroc_of_rows, paired=True, vectorized=True, batch=100,
+        (y, s), lambda yy, ss: skm.roc_auc_score(yy, ss), paired=True, vectorized=False,
         n_resamples=n_resamples, confidence_level=confidence, method="percentile",
         rng=np.random.default_rng(seed),
     )
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
-
-
-def _auroc_of_rows(flags: np.ndarray, scores: np.ndarray, axis: int = -1) -> np.ndarray:
-    """AUROC of every row (along ``axis``): (rank sum of the anomalies - n1 (n1 + 1) / 2) / (n1 n0)."""
-    from scipy.stats import rankdata
-
-    flags = np.asarray(flags, dtype=bool)
-    ranks = rankdata(scores, axis=axis)
-    n1 = flags.sum(axis=axis)
-    n0 = flags.shape[axis] - n1
-    with np.errstate(invalid="ignore", divide="ignore"):  # a resample with one class only: NaN, as scipy expects
-        return ((ranks * flags).sum(axis=axis) - n1 * (n1 + 1) / 2) / (n1 * n0)
