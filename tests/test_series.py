@@ -159,25 +159,6 @@ def test_series_metrics_perfect_and_random():
 
 
 @needs_aeon
-def test_series_metrics_match_aeons_own_functions():
-    from aeon.benchmarking.metrics import anomaly_detection as ad
-
-    rng = np.random.default_rng(0)
-    flags = np.zeros(600, bool)
-    flags[200:230] = flags[450:460] = True
-    scores = rng.normal(size=600) + 1.5 * flags
-    ours = series_metrics(flags, scores, vus_buffer=20)
-    truth = flags.astype(int)
-    assert ours["range_auroc"] == pytest.approx(ad.range_roc_auc_score(truth, scores), abs=1e-12)
-    assert ours["range_auprc"] == pytest.approx(ad.range_pr_auc_score(truth, scores), abs=1e-12)
-    assert ours["vus_roc"] == pytest.approx(ad.range_roc_vus_score(truth, scores, max_buffer_size=20), abs=1e-12)
-    assert ours["vus_pr"] == pytest.approx(ad.range_pr_vus_score(truth, scores, max_buffer_size=20), abs=1e-12)
-    with pytest.warns(UserWarning, match="constant"):
-        constant = series_metrics(flags, np.ones(600), vus_buffer=5)
-    assert constant["auroc"] == 0.5 and constant["vus_roc"] == constant["range_auprc"] == 0.0
-
-
-@needs_aeon
 def test_series_metrics_bad_input():
     with pytest.raises(ValueError, match="flags"):
         series_metrics(np.arange(5) * 2, np.zeros(5))
