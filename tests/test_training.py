@@ -112,6 +112,25 @@ def test_warm_start_continues_from_the_current_weights():
     assert again["loss"].iloc[0] == pytest.approx(first["loss"].iloc[0])  # re-initialized
 
 
+def test_cosine_schedule_starts_at_lr_and_ends_with_small_steps():
+    x = _data()
+
+    def run(schedule):
+        snapshots = []
+        model = _model()
+        callback = lambda epoch, m: snapshots.append(torch.cat([p.detach().flatten().clone() for p in m.parameters()]))  # noqa: E731
+        history = vt.fit(model, x, epochs=4, batch_size=16, lr=1e-2, lr_schedule=schedule, progress=False,
+                         callback=callback)
+        return history, float((snapshots[-1] - snapshots[-2]).norm())  # how far the last epoch moved
+
+    h_constant, last_constant = run("constant")
+    h_cosine, last_cosine = run("cosine")
+    assert h_cosine["loss"].iloc[0] == pytest.approx(h_constant["loss"].iloc[0])  # epoch 1 at the full rate
+    assert last_cosine < 0.5 * last_constant  # epoch 4 of 4 runs at 15 % of the rate
+    with pytest.raises(ValueError, match="lr_schedule"):
+        vt.fit(_model(), x, lr_schedule="step", progress=False)
+
+
 def test_a_diverging_run_stops_with_a_clear_error():
     x = torch.randn(64, 12) * 1e3
     model = vt.DenseVAE(input_dim=12, z_dim=2, hidden=(16,), likelihood="gaussian")

@@ -95,6 +95,6 @@ from .series import (
     window_labels,
     windows_to_points,
 )
-from .training import TrainingDivergedError, fit
+from .training import LR_SCHEDULES, TrainingDivergedError, fit
 
 __version__ = "0.1.0"
