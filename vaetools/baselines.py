@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .models import as_float_tensor
+from .models import as_float_tensor, check_finite
 
 __all__ = ["BASELINES", "baseline_scores"]
 
@@ -72,9 +72,5 @@ def _flat(x, name: str) -> np.ndarray:
     x = as_float_tensor(x, name)
     if x.dim() < 2 or len(x) == 0:
         raise ValueError(f"{name} must hold samples along its first axis, got shape {tuple(x.shape)}")
-    flat = x.flatten(1).numpy()
-    bad = ~np.isfinite(flat).all(axis=1)
-    if bad.any():
-        raise ValueError(f"{name} contains NaN or infinite values in {int(bad.sum())} of {len(flat)} samples; "
-                         "clean or impute them first")
-    return flat
+    check_finite(x, name)
+    return x.flatten(1).numpy()

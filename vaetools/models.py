@@ -19,7 +19,10 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["VAE", "ConvVAE", "Conv1dVAE", "DenseVAE", "LIKELIHOODS", "MODELS", "check_inputs", "as_float_tensor"]
+__all__ = [
+    "VAE", "ConvVAE", "Conv1dVAE", "DenseVAE", "LIKELIHOODS", "MODELS",
+    "check_inputs", "check_finite", "as_float_tensor",
+]
 
 #: Supported likelihoods p(x | z).
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -275,10 +278,7 @@ def check_inputs(model: VAE, x, name: str = "x") -> torch.Tensor:
     model.check_shape(x)
     if len(x) == 0:
         raise ValueError(f"{name} has no samples")
-    finite = torch.isfinite(x).flatten(1).all(1)
-    if not finite.all():
-        raise ValueError(f"{name} contains NaN or infinite values in {int((~finite).sum())} of {len(x)} samples; "
-                         "clean or impute them first")
+    check_finite(x, name)
     if model.likelihood == "bernoulli":
         lo, hi = float(x.min()), float(x.max())
         if lo < 0.0 or hi > 1.0:
@@ -287,6 +287,14 @@ def check_inputs(model: VAE, x, name: str = "x") -> torch.Tensor:
                 "scale the data (e.g. min-max) or use likelihood='gaussian'"
             )
     return x
+
+
+def check_finite(x: torch.Tensor, name: str = "x") -> None:
+    """Raise a ``ValueError`` that counts the samples (rows of ``x``) with NaN or infinite values."""
+    finite = torch.isfinite(x).flatten(1).all(1)
+    if not finite.all():
+        raise ValueError(f"{name} contains NaN or infinite values in {int((~finite).sum())} of {len(x)} samples; "
+                         "clean or impute them first")
 
 
 def as_float_tensor(x, name: str = "x") -> torch.Tensor:
