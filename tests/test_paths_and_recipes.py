@@ -20,6 +20,24 @@ def test_locations_follow_arguments_then_variables(tmp_path, monkeypatch):
     assert vt.figure_path("b.png") == tmp_path / "figs" / "b.png"
 
 
+
+def test_read_benchmark_csv_from_the_checkout_then_github(tmp_path, monkeypatch):
+    results = tmp_path / "benchmarks" / "results"
+    results.mkdir(parents=True)
+    (results / "t.csv").write_text("a,b\n1,2\n")
+    inside = tmp_path / "notebooks"
+    inside.mkdir()
+    monkeypatch.chdir(inside)  # a notebook's folder: the table is one folder up
+    assert vt.read_benchmark_csv("t.csv").to_dict("list") == {"a": [1], "b": [2]}
+    # Colab: no checkout, the table comes from the repository named in the package metadata
+    assert vt.paths._results_url("signals.csv") == (
+        "https://raw.githubusercontent.com/vae-anomaly/vae-anomaly/main/benchmarks/results/signals.csv")
+    monkeypatch.setattr(vt.paths, "_results_url", lambda name: f"http://127.0.0.1:9/{name}")  # nothing listens
+    with pytest.raises(FileNotFoundError, match="missing.csv is neither in .* could not be read"):
+        vt.read_benchmark_csv("missing.csv")
+    with pytest.raises(FileNotFoundError, match="t.csv is neither"):
+        vt.read_benchmark_csv("t.csv", start=tmp_path.parent)
+
 def test_train_image_vae_caches_by_configuration(tmp_path, monkeypatch):
     monkeypatch.setenv("VAETOOLS_CACHE", str(tmp_path))
     x = torch.rand(40, 1, 28, 28, generator=torch.Generator().manual_seed(0))

@@ -54,7 +54,7 @@ from .metrics import (
     threshold_youden,
 )
 from .models import LIKELIHOODS, VAE, Conv1dVAE, ConvVAE, DenseVAE, check_inputs
-from .paths import cache_dir, data_dir, figure_path, output_dir, output_path
+from .paths import cache_dir, data_dir, figure_path, output_dir, output_path, read_benchmark_csv
 from .plots import (
     CLASS_PALETTE,
     plot_history,
