@@ -42,6 +42,22 @@ def test_gaussian_reconstruction_is_the_negative_log_likelihood():
         vt.reconstruction_loss(mean, x[:, :2], "gaussian")
 
 
+
+def test_gaussian_var_uses_the_decoders_variance_within_soft_bounds():
+    x = torch.tensor([[[1.0, 2.0, 2.0]]])  # (N, C, L)
+    mean, logvar = torch.zeros(1, 1, 3), torch.tensor([[[0.0, math.log(4.0), -1.0]]])
+    got_mean, got_logvar = vt.gaussian_parameters(torch.cat([mean, logvar], dim=1))
+    assert torch.equal(got_mean, mean) and (got_logvar.flatten().argsort() == logvar.flatten().argsort()).all()
+    expected = -torch.distributions.Normal(mean, torch.exp(0.5 * got_logvar)).log_prob(x).sum().item()
+    assert vt.reconstruction_loss(torch.cat([mean, logvar], 1), x, "gaussian_var").item() == pytest.approx(expected)
+    low, high = vt.LOG_VARIANCE_RANGE
+    _, extreme = vt.gaussian_parameters(torch.tensor([[[0.0, 0.0], [-1e4, 1e4]]]))
+    assert extreme[0, 0, 0].item() == pytest.approx(low, abs=1e-3) and extreme[0, 0, 1].item() == pytest.approx(high)
+    exact = vt.reconstruction_loss(torch.tensor([[[1.0], [-1e4]]]), torch.tensor([[[1.0]]]), "gaussian_var")
+    assert torch.isfinite(exact).all()  # a perfect restoration cannot reach -inf
+    with pytest.raises(ValueError, match="twice the channels"):
+        vt.reconstruction_loss(mean, x, "gaussian_var")
+
 def test_loss_weight_mapping():
     assert vt.ratio_to_beta(0.5) == 1.0
     assert vt.ratio_to_beta(0.2) == pytest.approx(4.0)

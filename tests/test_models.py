@@ -108,6 +108,21 @@ def test_conv1d_vae_for_multichannel_signals():
         vt.Conv1dVAE(input_shape=(1, 42))
 
 
+
+@pytest.mark.parametrize("model", [vt.Conv1dVAE((2, 8), z_dim=2, channels=(4,), likelihood="gaussian_var"),
+                                   vt.DenseVAE(input_dim=5, z_dim=2, hidden=(6,), likelihood="gaussian_var")])
+def test_gaussian_var_decoder_returns_a_mean_and_a_variance_per_feature(model, tmp_path):
+    x = torch.randn(4, *model.input_shape)
+    output, _, _ = model.eval()(x)
+    assert output.shape == (4, 2 * model.input_shape[0], *model.input_shape[1:]) and model.outputs_per_feature == 2
+    assert torch.equal(model.mean(output), output[:, : model.input_shape[0]])
+    history = vt.fit(model, x, epochs=2, batch_size=2, progress=False)
+    assert np.isfinite(history.loss).all()
+    table = vt.score_table(model, x, scores=("recon", "mse", "elbo"), k=2)
+    assert table.shape == (4, 3) and np.isfinite(table.to_numpy()).all()
+    loaded, _ = vt.load_checkpoint(vt.save_checkpoint(tmp_path / "m.pt", model))
+    assert loaded.likelihood == "gaussian_var" and np.allclose(vt.anomaly_scores(loaded, x), table.recon)
+
 def test_check_inputs_converts_arrays_and_float64_and_rejects_integers():
     model = vt.DenseVAE(input_dim=3)
     x = vt.check_inputs(model, np.zeros((2, 3)))

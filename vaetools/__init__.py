@@ -30,8 +30,10 @@ from .data import (
 from .detector import THRESHOLDS, Detector
 from .device import default_device
 from .losses import (
+    LOG_VARIANCE_RANGE,
     LossTerms,
     beta_to_ratio,
+    gaussian_parameters,
     kl_divergence,
     loss_weights,
     ratio_to_beta,

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Supported likelihoods p(x | z).
-LIKELIHOODS = ("bernoulli", "gaussian")
+LIKELIHOODS = ("bernoulli", "gaussian", "gaussian_var")
 
 
 class VAE(nn.Module):
@@ -41,6 +41,12 @@ class VAE(nn.Module):
             raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
         self.z_dim = z_dim
         self.likelihood = likelihood
+
+    @property
+    def outputs_per_feature(self) -> int:
+        """How many numbers the decoder returns per input feature: 2 (mean, log-variance) for a
+        ``"gaussian_var"`` likelihood, else 1."""
+        return 2 if self.likelihood == "gaussian_var" else 1
 
     @property
     def device(self) -> torch.device:
@@ -86,7 +92,10 @@ class VAE(nn.Module):
         return self.decoder(z)
 
     def mean(self, output: torch.Tensor) -> torch.Tensor:
-        """Data-space mean of p(x | z) from the decoder's output (sigmoid of the logits if Bernoulli)."""
+        """Data-space mean of p(x | z) from the decoder's output (sigmoid of the logits if Bernoulli,
+        the first half of the channels for ``"gaussian_var"``)."""
+        if self.likelihood == "gaussian_var":
+            return output.chunk(2, dim=1)[0]
         return torch.sigmoid(output) if self.likelihood == "bernoulli" else output
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -143,7 +152,8 @@ class _ConvNet(VAE):
         self.decoder = nn.Sequential(nn.Linear(z_dim, flat), nn.ReLU(), nn.Unflatten(1, (widths[-1], *inner)))
         for a, b in zip(widths[::-1], widths[-2::-1]):
             self.decoder.extend([*self._refined(a), self._deconv(a, b, 4, stride=2, padding=1), nn.ReLU()])
-        self.decoder.extend([*self._refined(widths[0]), self._deconv(widths[0], shape[0], 4, stride=2, padding=1)])
+        out = shape[0] * self.outputs_per_feature
+        self.decoder.extend([*self._refined(widths[0]), self._deconv(widths[0], out, 4, stride=2, padding=1)])
 
     def _refined(self, width: int) -> list[nn.Module]:
         """The optional stride-1 convolution (and its ReLU) that keeps the size and the width."""
@@ -173,7 +183,8 @@ class ConvVAE(_ConvNet):
             stages; use three stages, e.g. ``channels=(32, 64, 128)``, for 64x64 and larger).
         z_dim: size of the latent space (2 to draw it, 128 for the best restorations).
         channels: feature maps after each convolution.
-        likelihood: ``"bernoulli"`` (decoder returns logits; inputs must lie in [0, 1]) or ``"gaussian"``.
+        likelihood: ``"bernoulli"`` (decoder returns logits; inputs must lie in [0, 1]), ``"gaussian"``
+            or ``"gaussian_var"`` (a variance per pixel too; see :func:`vaetools.losses.reconstruction_loss`).
         refine: 0 (the default) or an odd kernel size: add a stride-1 convolution of that size after
             every down-sampling stage and before every up-sampling one (more depth at the same size).
 
@@ -204,7 +215,8 @@ class Conv1dVAE(_ConvNet):
         input_shape: (C, L); L must be divisible by 2 ** len(channels).
         z_dim: size of the latent space.
         channels: feature maps after each convolution.
-        likelihood: ``"gaussian"`` (standardized signals; decoder returns the mean) or ``"bernoulli"``.
+        likelihood: ``"gaussian"`` (standardized signals; decoder returns the mean), ``"gaussian_var"``
+            (the decoder also returns a variance per time step: noisy stretches weigh less) or ``"bernoulli"``.
         refine: 0 or an odd kernel size (see :class:`ConvVAE`); 5 for MNIST-1D (benchmarks/signals.py).
     """
 
@@ -228,7 +240,8 @@ class DenseVAE(VAE):
         input_dim: length L of each input vector; inputs have shape (N, L).
         z_dim: size of the latent space.
         hidden: widths of the hidden layers of the encoder (the decoder mirrors them).
-        likelihood: ``"gaussian"`` (decoder returns the mean) or ``"bernoulli"`` (logits; inputs in [0, 1]).
+        likelihood: ``"gaussian"`` (decoder returns the mean), ``"gaussian_var"`` (mean and log-variance
+            per feature) or ``"bernoulli"`` (logits; inputs in [0, 1]).
     """
 
     def __init__(
@@ -242,7 +255,8 @@ class DenseVAE(VAE):
         self.input_shape = (input_dim,)
         self.hidden = tuple(int(h) for h in hidden)
         self.encoder = nn.Sequential(*_mlp([input_dim, *self.hidden]), nn.Linear(self.hidden[-1], 2 * z_dim))
-        self.decoder = nn.Sequential(*_mlp([z_dim, *self.hidden[::-1]]), nn.Linear(self.hidden[0], input_dim))
+        out = input_dim * self.outputs_per_feature
+        self.decoder = nn.Sequential(*_mlp([z_dim, *self.hidden[::-1]]), nn.Linear(self.hidden[0], out))
 
     def config(self) -> dict:
         return {

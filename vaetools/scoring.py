@@ -10,7 +10,9 @@ The scores are deterministic: the restoration decodes ``z = mu``; the two sample
 score      what it is
 =========  ===================================================================================
 ``recon``  -log p(x | z = mu): the model's own reconstruction term at the code's mean (BCE for a
-           Bernoulli likelihood, the unit-variance Gaussian negative log-likelihood otherwise)
+           Bernoulli likelihood, the unit-variance Gaussian negative log-likelihood for
+           ``"gaussian"``, which ranks inputs as ``mse`` does, and for ``"gaussian_var"`` the
+           Gaussian's with the decoder's own variance per feature)
 ``bce``    binary cross-entropy between ``x`` and the restoration (needs ``x`` in [0, 1])
 ``mse``    mean squared error between ``x`` and the restoration, in data space
 ``kl``     KL(q(z | x) || p(z)): how unusual the code is
