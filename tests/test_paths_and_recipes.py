@@ -68,3 +68,17 @@ def test_train_signal_vae(tmp_path, monkeypatch):
                               np.zeros(4, dtype=np.int64), normal_class=0)
     with pytest.raises(ValueError, match=r"shape \(N, L\)"):
         vt.train_signal_vae(images)
+
+
+def test_train_signal_cvae_adds_a_channel_axis_and_takes_the_likelihood(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAETOOLS_CACHE", str(tmp_path))
+    x = torch.randn(30, 16, generator=torch.Generator().manual_seed(0))  # (N, L): one channel added
+    split = vt.OneClassSplit(x[:20], x[20:], x, np.zeros(30, dtype=np.int64), normal_class=0)
+    small = {"channels": (4, 8), "refine": 0, "z_dim": 2, "epochs": 1, "progress": False}
+    model, _ = vt.train_signal_cvae(split, **small)
+    assert isinstance(model, vt.Conv1dVAE) and model.input_shape == (1, 16) and model.likelihood == "gaussian"
+    var_model, _ = vt.train_signal_cvae(split, likelihood="gaussian_var", **small)
+    assert var_model.likelihood == "gaussian_var" and len(list(tmp_path.iterdir())) == 2  # its own checkpoint
+    with pytest.raises(ValueError, match=r"\(N, L\) or \(N, C, L\)"):
+        vt.train_signal_cvae(vt.OneClassSplit(x[:, None, None], x[:2, None, None], x[:, None, None],
+                                              np.zeros(30, dtype=np.int64), normal_class=0), **small)

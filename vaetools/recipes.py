@@ -132,7 +132,8 @@ def train_signal_cvae(
         progress: show the progress bar.
         device: where to train (default: :func:`~vaetools.device.default_device`).
         **overrides: replace entries of :data:`SIGNAL_CVAE` (``channels``, ``z_dim``, ``beta``, ``epochs``,
-            ...) or pass other :func:`~vaetools.training.fit` arguments.
+            ...), choose the model's ``likelihood`` (default ``"gaussian"``; ``"gaussian_var"`` predicts a
+            variance per time step too) or pass other :func:`~vaetools.training.fit` arguments.
 
     Returns:
         ``(model, history)``; the model takes inputs of shape (N, C, L).
@@ -148,7 +149,7 @@ def train_signal_cvae(
     settings = {**SIGNAL_CVAE, **overrides}
     z_dim = settings.pop("z_dim")
     model = Conv1dVAE(tuple(split.x_train.shape[1:]), z_dim=z_dim, channels=tuple(settings.pop("channels")),
-                      refine=settings.pop("refine", 0))
+                      refine=settings.pop("refine", 0), likelihood=settings.pop("likelihood", "gaussian"))
     return model, _fit_cached(model, split, name, progress, device, settings)
 
 
