@@ -107,3 +107,19 @@ def test_history_and_signal_plots(tmp_path):
     _check(vt.plot_history(history, save=tmp_path / "hist.png"), tmp_path / "hist.png")
     _check(vt.plot_signals(RNG.normal(size=(50, 40)), np.arange(50) % 5, per_class=2, save=tmp_path / "s.png"),
            tmp_path / "s.png")
+
+
+def test_signal_restoration_plot_draws_the_band_of_the_decoders_std(tmp_path):
+    x = torch.randn(5, 1, 16)
+    model = vt.Conv1dVAE((1, 16), z_dim=2, channels=(4,), likelihood="gaussian_var")
+    restored, std = vt.reconstruct(model, x), vt.restoration_std(model, x)
+    assert restored.shape == std.shape == x.shape and (std > 0).all()
+    fig = vt.plot_signal_restoration(x, restored, std, titles=list("abcde"), ncols=3, save=tmp_path / "band.png")
+    _check(fig, tmp_path / "band.png")
+    assert [ax.get_title() for ax in fig.axes[:5]] == list("abcde") and not fig.axes[5].axison
+    assert len(fig.axes[0].collections) == 1  # the band
+    assert torch.equal(vt.restoration_std(vt.Conv1dVAE((1, 16), z_dim=2, channels=(4,)), x), torch.ones_like(x))
+    with pytest.raises(ValueError, match="Bernoulli"):
+        vt.restoration_std(vt.DenseVAE(input_dim=16, likelihood="bernoulli"), x.flatten(1).sigmoid())
+    with pytest.raises(ValueError, match="one shape"):
+        vt.plot_signal_restoration(x, restored[:, :, :8])

@@ -70,6 +70,7 @@ from .plots import (
     plot_roc,
     plot_score_box,
     plot_score_hist,
+    plot_signal_restoration,
     plot_signals,
     plot_vae_diagram,
     project_latent,
@@ -85,6 +86,7 @@ from .scoring import (
     iwae_nll,
     reconstruct,
     restoration_nll,
+    restoration_std,
     restoration_variance,
     score_table,
 )

@@ -25,6 +25,7 @@ __all__ = [
     "plot_vae_diagram",
     "plot_history",
     "plot_restoration",
+    "plot_signal_restoration",
     "plot_mistakes",
     "plot_latent",
     "plot_latent_walk",
@@ -372,6 +373,39 @@ def _curve(display, is_anomaly, scores, name, ax, save, labels: tuple[str, str, 
         ax.axhline(rate, ls="--", lw=1, color=line.get_color(), label=f"{name}: chance (AP = {rate:.4f})")
     ax.set(xlabel=labels[0], ylabel=labels[1], title=f"{labels[2]} (anomaly = positive)")
     ax.legend(loc=legend, fontsize=9)
+    return _finish(fig, save)
+
+
+def plot_signal_restoration(
+    x, restored, std=None, *, titles=None, ncols: int = 4, title: str | None = None,
+    save: str | os.PathLike | None = None,
+) -> Figure:
+    """One panel per 1-D signal: the input, its restoration and, with ``std``, the band restoration ± 2 std.
+
+    ``x``, ``restored`` and ``std`` have shape (N, L) or (N, 1, L) (e.g. :func:`~vaetools.scoring.reconstruct`
+    and :func:`~vaetools.scoring.restoration_std`); ``titles`` names the panels.
+    """
+    x, restored = np.asarray(x).reshape(len(x), -1), np.asarray(restored).reshape(len(x), -1)
+    std = None if std is None else np.asarray(std).reshape(len(x), -1)
+    if restored.shape != x.shape or (std is not None and std.shape != x.shape):
+        raise ValueError(f"x, restored and std need one shape, got {x.shape}, {restored.shape}"
+                         + ("" if std is None else f", {std.shape}"))
+    rows = int(np.ceil(len(x) / ncols))
+    fig, axes = plt.subplots(rows, ncols, figsize=(3.2 * ncols, 2.4 * rows), sharex=True, sharey=True, squeeze=False)
+    steps = np.arange(x.shape[1])
+    for i, ax in enumerate(axes.flat):
+        if i >= len(x):
+            ax.set_axis_off()
+            continue
+        if std is not None:
+            ax.fill_between(steps, restored[i] - 2 * std[i], restored[i] + 2 * std[i], alpha=0.25,
+                            label="restoration ± 2 std")
+        ax.plot(steps, x[i], color="black", lw=1.0, label="input")
+        ax.plot(steps, restored[i], lw=1.4, label="restoration")
+        ax.set(xlabel="time step", ylabel="value", title=None if titles is None else titles[i])
+    axes.flat[0].legend(loc="best", fontsize="small")
+    if title:
+        fig.suptitle(title)
     return _finish(fig, save)
 
 

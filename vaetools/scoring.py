@@ -37,12 +37,12 @@ import torch
 import torch.nn.functional as F
 
 from .complexity import complexity_score, input_complexity
-from .losses import kl_divergence, reconstruction_loss
+from .losses import gaussian_parameters, kl_divergence, reconstruction_loss
 from .models import VAE, check_inputs
 
 __all__ = [
     "SCORES", "DEFAULT_SCORES", "score_table", "anomaly_scores", "iwae_nll", "restoration_variance",
-    "restoration_nll", "encode", "reconstruct",
+    "restoration_nll", "encode", "reconstruct", "restoration_std",
 ]
 
 #: Every score :func:`score_table` can compute.
@@ -197,10 +197,26 @@ def encode(model: VAE, x, *, batch_size: int = 1000) -> np.ndarray:
 
 def reconstruct(model: VAE, x, *, batch_size: int = 1000) -> torch.Tensor:
     """Restorations of ``x`` in data space (decoded from z = mu): a CPU tensor of the shape of ``x``."""
+    return _decoded(model, x, model.mean, batch_size)
+
+
+def restoration_std(model: VAE, x, *, batch_size: int = 1000) -> torch.Tensor:
+    """Standard deviation of p(x | z = mu) per feature, beside :func:`reconstruct`'s mean: the decoder's
+    own for a ``"gaussian_var"`` likelihood (where it expects noise), 1 for the unit-variance ``"gaussian"``.
+    A CPU tensor of the shape of ``x``."""
+    if model.likelihood == "bernoulli":
+        raise ValueError("a Bernoulli likelihood has no standard deviation of its own: its variance is p(1 - p)")
+    if model.likelihood == "gaussian":
+        return torch.ones_like(reconstruct(model, x, batch_size=batch_size))
+    return _decoded(model, x, lambda output: torch.exp(0.5 * gaussian_parameters(output)[1]), batch_size)
+
+
+def _decoded(model: VAE, x, transform, batch_size: int) -> torch.Tensor:
+    """``transform`` of the decoder's output at z = mu, batch by batch, as one CPU tensor."""
     x = check_inputs(model, x)
     parts = []
     with _evaluating(model):
         for i in range(0, len(x), batch_size):
             mu = model.encode(x[i : i + batch_size].to(model.device))[0]
-            parts.append(model.mean(model.decode(mu)).cpu())
+            parts.append(transform(model.decode(mu)).cpu())
     return torch.cat(parts)
