@@ -117,7 +117,7 @@ def test_signal_restoration_plot_draws_the_band_of_the_decoders_std(tmp_path):
     fig = vt.plot_signal_restoration(x, restored, std, titles=list("abcde"), ncols=3, save=tmp_path / "band.png")
     _check(fig, tmp_path / "band.png")
     assert [ax.get_title() for ax in fig.axes[:5]] == list("abcde") and not fig.axes[5].axison
-    assert len(fig.axes[0].collections) == 1  # the band
+    assert len(fig.axes[0].collections) == 1 and len(fig.legends[0].get_texts()) == 3  # the band, in the legend
     assert torch.equal(vt.restoration_std(vt.Conv1dVAE((1, 16), z_dim=2, channels=(4,)), x), torch.ones_like(x))
     with pytest.raises(ValueError, match="Bernoulli"):
         vt.restoration_std(vt.DenseVAE(input_dim=16, likelihood="bernoulli"), x.flatten(1).sigmoid())

@@ -391,7 +391,8 @@ def plot_signal_restoration(
         raise ValueError(f"x, restored and std need one shape, got {x.shape}, {restored.shape}"
                          + ("" if std is None else f", {std.shape}"))
     rows = int(np.ceil(len(x) / ncols))
-    fig, axes = plt.subplots(rows, ncols, figsize=(3.2 * ncols, 2.4 * rows), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, ncols, figsize=(3.2 * ncols + 1.9, 2.6 * rows), sharex=True, sharey=True,
+                             squeeze=False)
     steps = np.arange(x.shape[1])
     for i, ax in enumerate(axes.flat):
         if i >= len(x):
@@ -403,10 +404,11 @@ def plot_signal_restoration(
         ax.plot(steps, x[i], color="black", lw=1.0, label="input")
         ax.plot(steps, restored[i], lw=1.4, label="restoration")
         ax.set(xlabel="time step", ylabel="value", title=None if titles is None else titles[i])
-    axes.flat[0].legend(loc="best", fontsize="small")
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="center right", frameon=False)
     if title:
         fig.suptitle(title)
-    return _finish(fig, save)
+    return _finish(fig, save, rect=(0, 0, 1 - 1.9 / fig.get_figwidth(), 1))  # room for the legend on the right
 
 
 def plot_signals(
