@@ -47,6 +47,17 @@ def test_save_and_load_give_identical_scores_and_flags(fitted, tmp_path):
     torch.load(path, weights_only=True)
 
 
+
+def test_a_learned_variance_detector_scores_saves_and_loads(tmp_path):
+    detector = vt.Detector(vt.DenseVAE(input_dim=16, z_dim=2, hidden=(32,), likelihood="gaussian_var"),
+                           score="recon", threshold="fpr", fpr=0.05, scaling="feature")
+    detector.fit(_signals(300), epochs=30, batch_size=32, lr=3e-3, beta=1.0, progress=False)
+    normal, odd = _signals(100, seed=1), _signals(100, shift=2.0, seed=2)
+    scores = np.concatenate([detector.score_samples(normal), detector.score_samples(odd)])
+    assert vt.auroc(np.r_[np.zeros(100), np.ones(100)], scores) > 0.95 and detector.predict(odd).mean() > 0.9
+    loaded = vt.Detector.load(detector.save(tmp_path / "var.pt"))
+    assert loaded.model.likelihood == "gaussian_var" and np.array_equal(loaded.score_samples(odd), scores[100:])
+
 def test_detector_accepts_tensors_of_any_float_dtype(fitted):
     x = _signals(5, seed=5)
     scores = fitted.score_samples(x)
