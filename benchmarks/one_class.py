@@ -53,7 +53,8 @@ from sklearn.neighbors import NearestNeighbors
 import vaetools as vt
 
 #: Hyper-parameters, the same for every class and data set (see benchmarks/README.md for how they were chosen).
-DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "k": 16}
+DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "k": 16,
+            "likelihood": "bernoulli"}
 #: Share of the normal training images' variance the PCA baseline keeps.
 PCA_VARIANCE = 0.90
 #: Row order of the Markdown table.
@@ -63,7 +64,8 @@ BASELINES = ("pca", "pca_c", "knn1", "knn5")
 
 def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int) -> vt.ConvVAE:
     """A freshly initialized CVAE on :func:`vaetools.default_device`, trained with :func:`vaetools.fit`."""
-    model = vt.ConvVAE(input_shape=(1, 28, 28), z_dim=settings["z_dim"], channels=settings["channels"])
+    model = vt.ConvVAE(input_shape=(1, 28, 28), z_dim=settings["z_dim"], channels=settings["channels"],
+                       likelihood=settings["likelihood"])
     model = model.to(vt.default_device())
     vt.fit(model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
            lr=settings["lr"], seed=seed, progress=False)
@@ -174,10 +176,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
     parser.add_argument("--k", type=int, default=DEFAULTS["k"], help="draws of z for elbo and iwae")
+    parser.add_argument("--likelihood", choices=("bernoulli", "gaussian_var"), default=DEFAULTS["likelihood"],
+                        help="p(x | z): Bernoulli (the default) or a Gaussian with a learned variance per pixel")
     add_common_options(parser)
     args = parse(parser, argv)
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
-                "batch_size": args.batch_size, "lr": args.lr, "k": args.k}
+                "batch_size": args.batch_size, "lr": args.lr, "k": args.k, "likelihood": args.likelihood}
     start = time.perf_counter()
     results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only)
     total = time.perf_counter() - start
