@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .losses import gaussian_parameters
+
 __all__ = [
     "VAE", "ConvVAE", "Conv1dVAE", "DenseVAE", "LIKELIHOODS", "MODELS",
     "check_inputs", "check_finite", "as_float_tensor",
@@ -95,7 +97,7 @@ class VAE(nn.Module):
         """Data-space mean of p(x | z) from the decoder's output (sigmoid of the logits if Bernoulli,
         the first half of the channels for ``"gaussian_var"``)."""
         if self.likelihood == "gaussian_var":
-            return output.chunk(2, dim=1)[0]
+            return gaussian_parameters(output)[0]
         return torch.sigmoid(output) if self.likelihood == "bernoulli" else output
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -207,7 +207,7 @@ def restoration_std(model: VAE, x, *, batch_size: int = 1000) -> torch.Tensor:
     if model.likelihood == "bernoulli":
         raise ValueError("a Bernoulli likelihood has no standard deviation of its own: its variance is p(1 - p)")
     if model.likelihood == "gaussian":
-        return torch.ones_like(reconstruct(model, x, batch_size=batch_size))
+        return torch.ones(check_inputs(model, x).shape)
     return _decoded(model, x, lambda output: torch.exp(0.5 * gaussian_parameters(output)[1]), batch_size)
 
 
