@@ -219,7 +219,8 @@ class Conv1dVAE(_ConvNet):
         channels: feature maps after each convolution.
         likelihood: ``"gaussian"`` (standardized signals; decoder returns the mean), ``"gaussian_var"``
             (the decoder also returns a variance per time step: noisy stretches weigh less) or ``"bernoulli"``.
-        refine: 0 or an odd kernel size (see :class:`ConvVAE`); 5 for MNIST-1D (benchmarks/signals.py).
+        refine: 0 or an odd kernel size (see :class:`ConvVAE`): 5 in ``vt.SIGNAL_CVAE``, 3 in
+            benchmarks/signals.py (MNIST-1D).
     """
 
     _spatial_dims, _conv, _deconv = 1, nn.Conv1d, nn.ConvTranspose1d
