@@ -106,7 +106,7 @@ def train_signal_vae(
 #: ``beta`` comparable), the epochs by early stopping on the validation loss (``patience``). With 11,500
 #: signals per class ``benchmarks/signals.py`` then preferred a learned variance per time step
 #: (``likelihood="gaussian_var"``, ``z_dim=32``, ``beta=1``) and, at equal training time, a narrower network
-#: trained longer (``channels=(32, 64)``, ``refine=3``, 56 epochs, ``lr=2e-3``); neither was compared on the
+#: trained longer (``channels=(32, 64)``, ``refine=3``, 84 epochs, ``lr=2e-3``); neither was compared on the
 #: small data sets these settings serve, so they keep the unit variance and the architecture.
 #: The training schedule suits the tutorial's small data sets (hundreds of signals or windows): batch 64
 #: and a constant rate. The benchmark, with about 11,500 signals per class, trains with batch 128 (for
