@@ -150,7 +150,7 @@ def one_class(
     return criteria, vt.anomaly_scores(model, split.x_test, SCORE)
 
 
-def run(classes: list[int], settings: dict, jobs: int = 1, threads: int | None = None) -> pd.DataFrame:
+def run(classes: list[int], settings: dict, jobs: int = 1, threads: int = 1) -> pd.DataFrame:
     """One row per class and method (the VAE once per candidate setting) with AUROC and criteria.
 
     With ``jobs`` > 1 the classes run in that many worker processes at once, each with ``threads``
