@@ -83,7 +83,6 @@ import argparse
 import itertools
 import math
 import multiprocessing
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -257,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
                              "per CPU core, one thread each; 1 on a GPU)")
     add_common_options(parser)
     args = parse(parser, argv)
-    cores = args.threads or os.cpu_count() or 1
+    cores = torch.get_num_threads()  # --threads if given, else torch's choice: the physical cores
     jobs = args.jobs or (1 if vt.default_device().type == "cuda" else cores)
     jobs = max(1, min(jobs, len(args.classes)))
     threads = max(1, cores // jobs)
