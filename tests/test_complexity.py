@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from vaetools.complexity import complexity_score, input_complexity
+from vaetools.complexity import complexity_score, complexity_weight, input_complexity
 
 
 @pytest.mark.parametrize("codec", ["webp", "png"])
@@ -42,3 +42,26 @@ def test_complexity_score_is_bits_of_the_model_minus_bits_of_the_compressor():
     assert np.allclose(complexity_score(nll, np.array([40.0, 8.0])), [60.0, -8.0])
     with pytest.raises(ValueError):
         complexity_score(nll, np.ones(3))
+
+
+def test_complexity_score_weighs_the_code_length():
+    nll = np.array([math.log(2) * 100.0, 0.0])
+    assert np.allclose(complexity_score(nll, np.array([40.0, 8.0]), weight=0.5), [80.0, -4.0])
+    assert np.allclose(complexity_score(nll, np.array([40.0, 8.0]), weight=0.0), [100.0, 0.0])
+
+
+def test_complexity_weight_is_the_slope_that_leaves_normal_scores_least_spread():
+    rng = np.random.default_rng(0)
+    complexity = rng.uniform(1000, 2000, 500)
+    bits = 0.6 * complexity + rng.normal(0, 20, 500)
+    weight = complexity_weight(bits * math.log(2), complexity)
+    assert weight == pytest.approx(0.6, abs=0.02)
+    spread = [complexity_score(bits * math.log(2), complexity, w).std() for w in (0.0, weight, 1.0)]
+    assert spread[1] < min(spread[0], spread[2])
+
+
+@pytest.mark.parametrize("nll, complexity", [([1.0], [2.0]), ([1.0, 2.0], [3.0, 3.0]),
+                                             ([1.0, np.nan], [1.0, 2.0]), ([1.0, 2.0], [1.0, 2.0, 3.0])])
+def test_complexity_weight_rejects_what_it_cannot_fit(nll, complexity):
+    with pytest.raises(ValueError):
+        complexity_weight(np.array(nll), np.array(complexity))

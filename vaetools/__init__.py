@@ -11,7 +11,7 @@ One import gives a notebook everything it needs::
 """
 from .baselines import BASELINES, baseline_scores
 from .checkpoints import CheckpointError, config_key, fit_or_load, load_checkpoint, save_checkpoint
-from .complexity import complexity_score, input_complexity
+from .complexity import complexity_score, complexity_weight, input_complexity
 from .data import (
     MNIST1D_ARGS,
     DataNotFoundError,

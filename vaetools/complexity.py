@@ -24,7 +24,7 @@ import math
 import numpy as np
 import torch
 
-__all__ = ["CODECS", "input_complexity", "complexity_score"]
+__all__ = ["CODECS", "input_complexity", "complexity_score", "complexity_weight"]
 
 #: Lossless codecs for :func:`input_complexity`, with their Pillow save options.
 CODECS = {"webp": {"format": "WEBP", "lossless": True}, "png": {"format": "PNG", "optimize": True}}
@@ -61,14 +61,44 @@ def input_complexity(x: torch.Tensor | np.ndarray, codec: str = "webp") -> np.nd
     return bits
 
 
-def complexity_score(nll: np.ndarray, complexity: np.ndarray) -> np.ndarray:
-    """Serrà et al.'s score ``S = -log2 p(x) - L(x)`` (higher = more anomalous).
+def complexity_score(nll: np.ndarray, complexity: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """Serrà et al.'s score ``S = -log2 p(x) - weight * L(x)`` (higher = more anomalous).
 
     Args:
         nll: ``-log p(x)`` in nats per input, e.g. from :func:`~vaetools.scoring.iwae_nll`.
         complexity: ``L(x)`` in bits per input, from :func:`input_complexity`.
+        weight: how many bits of ``-log2 p(x)`` one bit of ``L(x)`` explains: 1 in Serrà et al.,
+            or fitted on normal validation data with :func:`complexity_weight`.
     """
+    nll, complexity = _paired(nll, complexity)
+    return nll / math.log(2) - weight * complexity
+
+
+def complexity_weight(nll: np.ndarray, complexity: np.ndarray) -> float:
+    """The ``weight`` of :func:`complexity_score` fitted on *normal* (validation) inputs.
+
+    The least-squares slope of ``-log2 p(x)`` on ``L(x)``: the weight for which the scores of normal
+    inputs vary least, since ``Var(b - w L)`` is smallest at ``w = Cov(b, L) / Var(L)``. It takes out of
+    the likelihood the part that the input's complexity explains among normal data, and no more:
+    0 leaves the score as it is, 1 is Serrà et al.'s correction.
+
+    Args:
+        nll: ``-log p(x)`` in nats of normal inputs (not used in training).
+        complexity: their ``L(x)`` in bits.
+    """
+    nll, complexity = _paired(nll, complexity)
+    if len(nll) < 2 or not np.all(np.isfinite(nll)) or not np.all(np.isfinite(complexity)):
+        raise ValueError("complexity_weight needs at least two finite (likelihood, complexity) pairs")
+    spread = complexity.var()
+    if spread == 0:
+        raise ValueError("every input has the same complexity: no weight can be fitted")
+    bits = nll / math.log(2)
+    return float(((bits - bits.mean()) * (complexity - complexity.mean())).mean() / spread)
+
+
+def _paired(nll, complexity) -> tuple[np.ndarray, np.ndarray]:
+    """Both arguments as float64 arrays of one shape."""
     nll, complexity = np.asarray(nll, dtype=np.float64), np.asarray(complexity, dtype=np.float64)
     if nll.shape != complexity.shape:
         raise ValueError(f"{nll.shape} likelihoods but {complexity.shape} complexities")
-    return nll / math.log(2) - complexity
+    return nll, complexity
