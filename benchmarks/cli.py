@@ -1,11 +1,18 @@
-"""Command-line options both benchmark scripts share: threads, data folder, output folder."""
+"""What the benchmark scripts share: command-line options (threads, jobs, data and output folders) and
+running tasks in worker processes."""
 from __future__ import annotations
 
 import argparse
+import itertools
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
 from threadpoolctl import threadpool_limits
+
+import vaetools as vt
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +23,13 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
 
 
+def add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--jobs``: how many ``what`` (e.g. "classes") run at once in worker processes."""
+    parser.add_argument("--jobs", type=int, default=None,
+                        help=f"{what} trained at once, in worker processes that share the --threads (default: "
+                             "one per CPU core, one thread each; 1 on a GPU)")
+
+
 def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """Parse the arguments and apply ``--threads`` (to torch and to the BLAS libraries loaded so far)."""
     args = parser.parse_args(argv)
@@ -23,3 +37,32 @@ def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.N
         torch.set_num_threads(args.threads)
         threadpool_limits(limits=args.threads)
     return args
+
+
+def jobs_and_threads(jobs: int | None, tasks: int) -> tuple[int, int]:
+    """How many worker processes to run and how many threads each gets.
+
+    ``jobs`` None means one process per core (torch's thread count: ``--threads`` if given, else the
+    physical cores) on a CPU and one on a GPU; never more processes than ``tasks``. The cores are shared
+    out among the processes.
+    """
+    cores = torch.get_num_threads()
+    jobs = jobs or (1 if vt.default_device().type == "cuda" else cores)
+    jobs = max(1, min(jobs, tasks))
+    return jobs, max(1, cores // jobs) if jobs > 1 else cores
+
+
+def map_jobs(function: Callable, items: Sequence, jobs: int, threads: int, *constants) -> list:
+    """``[function(item, *constants) for item in items]``, in ``jobs`` spawned worker processes with
+    ``threads`` torch and BLAS threads each (in this process when ``jobs`` is 1); results in item order."""
+    if jobs == 1:
+        return [function(item, *constants) for item in items]
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
+    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_limit_threads, initargs=(threads,)) as pool:
+        return list(pool.map(function, items, *(itertools.repeat(c) for c in constants)))
+
+
+def _limit_threads(threads: int) -> None:
+    """A worker's torch and BLAS (NumPy, scikit-learn) threads."""
+    torch.set_num_threads(threads)
+    threadpool_limits(limits=threads)

@@ -82,16 +82,13 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from cli import add_common_options, parse
-from threadpoolctl import threadpool_limits
+from cli import add_common_options, add_jobs_option, jobs_and_threads, map_jobs, parse
 
 import vaetools as vt
 
@@ -161,19 +158,8 @@ def run(classes: list[int], settings: dict, jobs: int = 1, threads: int = 1) -> 
         split = vt.one_class_split(x_train.unsqueeze(1), y_train, x_test.unsqueeze(1), y_test, c,
                                    val_fraction=0.1, seed=settings["seed"])
         splits.append(split.standardize(per="channel")[0])  # statistics of the normal training signals only
-    if jobs == 1:
-        parts = [normal_class(split, settings) for split in splits]
-    else:
-        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
-        with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_limit_threads, initargs=(threads,)) as pool:
-            parts = list(pool.map(normal_class, splits, itertools.repeat(settings)))
+    parts = map_jobs(normal_class, splits, jobs, threads, settings)
     return pd.DataFrame([row for part in parts for row in part])
-
-
-def _limit_threads(threads: int) -> None:
-    """A worker's torch and BLAS (NumPy, scikit-learn) threads."""
-    torch.set_num_threads(threads)
-    threadpool_limits(limits=threads)
 
 
 def normal_class(split: vt.OneClassSplit, settings: dict) -> list[dict]:
@@ -251,15 +237,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
-    parser.add_argument("--jobs", type=int, default=None,
-                        help="classes trained at once, in worker processes that share the --threads (default: one "
-                             "per CPU core, one thread each; 1 on a GPU)")
+    add_jobs_option(parser, "classes")
     add_common_options(parser)
     args = parse(parser, argv)
-    cores = torch.get_num_threads()  # --threads if given, else torch's choice: the physical cores
-    jobs = args.jobs or (1 if vt.default_device().type == "cuda" else cores)
-    jobs = max(1, min(jobs, len(args.classes)))
-    threads = max(1, cores // jobs)
+    jobs, threads = jobs_and_threads(args.jobs, len(args.classes))
     settings = {"num_samples": args.num_samples, "likelihood": args.likelihood, "z_dim": args.z_dim,
                 "beta": args.beta, "refine": args.refine,
                 "lr_schedule": args.lr_schedule,
@@ -277,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / "signals.csv", index=False)
     header = (f"<!-- signals.py: classes {args.classes}, settings {settings}, score {SCORE}; "
-              f"{jobs} job(s) of {threads if jobs > 1 else torch.get_num_threads()} torch thread(s), "
+              f"{jobs} job(s) of {threads} torch thread(s), "
               f"device {vt.default_device()}; "
               f"total wall time {total:.0f} s -->\n")
     (out / "signals.md").write_text(header + table)
