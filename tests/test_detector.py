@@ -93,6 +93,19 @@ def test_calibrate_a_model_trained_elsewhere_with_mse_c():
     assert np.allclose(scores, vt.anomaly_scores(model, x, "mse_c", sigma2=detector.sigma2_))
 
 
+def test_mse_cw_detector_fits_its_weight_and_keeps_it_when_saved(tmp_path):
+    x = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0)).round()
+    model = vt.ConvVAE(z_dim=2, channels=(4, 8))
+    vt.fit(model, x, epochs=1, progress=False)
+    detector = vt.Detector(model, score="mse_cw").calibrate(x[:32])
+    assert detector.weight_ == pytest.approx(vt.fit_complexity_weight(model, x[:32], detector.sigma2_))
+    expected = vt.anomaly_scores(model, x, "mse_cw", sigma2=detector.sigma2_, weight=detector.weight_)
+    assert np.allclose(detector.score_samples(x), expected)
+    loaded = vt.Detector.load(detector.save(tmp_path / "cw.pt"))
+    assert loaded.weight_ == detector.weight_
+    assert np.array_equal(loaded.score_samples(x), detector.score_samples(x))
+
+
 def test_detector_rejects_bad_settings_and_use_before_fit():
     model = vt.DenseVAE(input_dim=4)
     with pytest.raises(ValueError, match="unknown score"):

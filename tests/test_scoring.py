@@ -18,9 +18,9 @@ def trained():
 
 def test_scores_are_deterministic_and_consistent(trained):
     model, x = trained
-    table = vt.score_table(model, x, scores=vt.SCORES, sigma2=0.1, batch_size=50)
+    table = vt.score_table(model, x, scores=vt.SCORES, sigma2=0.1, weight=0.5, batch_size=50)
     assert list(table.columns) == list(vt.SCORES) and len(table) == len(x)
-    again = vt.score_table(model, x, scores=vt.SCORES, sigma2=0.1, batch_size=50)
+    again = vt.score_table(model, x, scores=vt.SCORES, sigma2=0.1, weight=0.5, batch_size=50)
     assert np.array_equal(table.to_numpy(), again.to_numpy())  # the same seed draws the same z
     other_batches = vt.score_table(model, x, batch_size=7)
     assert np.allclose(table[list(vt.DEFAULT_SCORES)].to_numpy(), other_batches.to_numpy(), rtol=1e-5)
@@ -109,6 +109,22 @@ def test_mse_c_is_the_complexity_corrected_restoration_error(trained):
         vt.anomaly_scores(model, x, "mse_c")
     with pytest.raises(ValueError, match="images"):
         vt.anomaly_scores(vt.DenseVAE(input_dim=3), torch.zeros(2, 3), "mse_c", sigma2=1.0)
+
+
+def test_mse_cw_weighs_the_code_length_with_a_weight_fitted_on_normal_data(trained):
+    model, x = trained
+    sigma2 = vt.restoration_variance(model, x[:64])
+    weight = vt.fit_complexity_weight(model, x[:64], sigma2)
+    val = vt.score_table(model, x[:64], scores=("mse",))
+    nll = 784 * (val["mse"] / (2 * sigma2) + 0.5 * math.log(2 * math.pi * sigma2))
+    assert weight == pytest.approx(vt.complexity_weight(nll, vt.input_complexity(x[:64])))
+    table = vt.score_table(model, x, scores=("mse_c", "mse_cw"), sigma2=sigma2, weight=weight)
+    lengths = vt.input_complexity(x)
+    assert np.allclose(table["mse_cw"] - table["mse_c"], (1 - weight) * lengths)
+    flat = vt.score_table(model, x, scores=("mse", "mse_cw"), sigma2=sigma2, weight=0.0)
+    assert np.array_equal(np.argsort(flat["mse"]), np.argsort(flat["mse_cw"]))  # weight 0 ranks as mse
+    with pytest.raises(ValueError, match="fit_complexity_weight"):
+        vt.anomaly_scores(model, x, "mse_cw", sigma2=sigma2)
 
 
 def test_scoring_rejects_bad_input(trained):

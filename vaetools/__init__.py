@@ -83,6 +83,7 @@ from .scoring import (
     SCORES,
     anomaly_scores,
     encode,
+    fit_complexity_weight,
     iwae_nll,
     reconstruct,
     restoration_nll,

@@ -23,7 +23,7 @@ import torch
 from .metrics import threshold_at_fpr, threshold_mean_std, threshold_median_mad
 from .models import MODELS, VAE, as_float_tensor, check_inputs
 from .scaling import SCALINGS, Standardizer
-from .scoring import SCORES, anomaly_scores, restoration_variance
+from .scoring import SCORES, anomaly_scores, fit_complexity_weight, restoration_variance
 from .training import fit
 
 __all__ = ["Detector", "THRESHOLDS"]
@@ -50,11 +50,12 @@ class Detector:
             ``"channel"``: standardize with statistics of the normal training data
             (:class:`~vaetools.scaling.Standardizer`).
         iwae_k: draws of z for the ``elbo`` and ``iwae`` scores.
-        codec: the lossless codec of ``mse_c``.
+        codec: the lossless codec of ``mse_c`` and ``mse_cw``.
 
     Attributes (after :meth:`fit` or :meth:`calibrate`):
         threshold_: scores at or above it are flagged.
-        sigma2_: the restoration variance of ``mse_c`` (``None`` for other scores).
+        sigma2_: the restoration variance of ``mse_c`` and ``mse_cw`` (``None`` for other scores).
+        weight_: the fitted weight of ``L(x)`` in ``mse_cw`` (``None`` for other scores).
         scaler_: the fitted :class:`~vaetools.scaling.Standardizer`, or ``None``.
         history_: the training history (:meth:`fit` only).
         val_scores_: the scores of the normal validation data the threshold came from.
@@ -86,6 +87,7 @@ class Detector:
         self.k, self.fpr, self.scaling, self.iwae_k, self.codec = float(k), float(fpr), scaling, int(iwae_k), codec
         self.threshold_: float | None = None
         self.sigma2_: float | None = None
+        self.weight_: float | None = None
         self.scaler_: Standardizer | None = None
         self.history_: pd.DataFrame | None = None
         self.val_scores_: np.ndarray | None = None
@@ -126,8 +128,10 @@ class Detector:
 
     def _calibrate(self, x_val: torch.Tensor) -> Detector:
         prepared = self._prepare(x_val, "x_val")
-        if self.score == "mse_c":
+        if self.score in ("mse_c", "mse_cw"):
             self.sigma2_ = restoration_variance(self.model, prepared)
+        if self.score == "mse_cw":
+            self.weight_ = fit_complexity_weight(self.model, prepared, self.sigma2_, codec=self.codec)
         self.val_scores_ = self._scores(prepared)
         rule = {"mean_std": lambda s: threshold_mean_std(s, self.k), "fpr": lambda s: threshold_at_fpr(s, self.fpr),
                 "mad": lambda s: threshold_median_mad(s, self.k)}[self.threshold]
@@ -144,7 +148,8 @@ class Detector:
         return self.score_samples(x) >= self.threshold_
 
     def _scores(self, prepared: torch.Tensor) -> np.ndarray:
-        return anomaly_scores(self.model, prepared, self.score, k=self.iwae_k, sigma2=self.sigma2_, codec=self.codec)
+        return anomaly_scores(self.model, prepared, self.score, k=self.iwae_k, sigma2=self.sigma2_, codec=self.codec,
+                              weight=self.weight_)
 
     def _as_raw(self, x, name: str) -> torch.Tensor:
         """Any float array or tensor as a float32 CPU tensor (before scaling)."""
@@ -176,6 +181,7 @@ class Detector:
                          "scaling": self.scaling, "iwae_k": self.iwae_k, "codec": self.codec},
             "threshold_": self.threshold_,
             "sigma2_": self.sigma2_,
+            "weight_": self.weight_,
             "scaler_": None if self.scaler_ is None else self.scaler_.state_dict(),
             "val_scores_": torch.tensor(self.val_scores_),
             "history_": None if self.history_ is None else self.history_.reset_index().to_dict(orient="list"),
@@ -206,6 +212,7 @@ class Detector:
         model.load_state_dict(payload["state_dict"])
         detector = cls(model.to(device or "cpu").eval(), **payload["settings"])
         detector.threshold_, detector.sigma2_ = payload["threshold_"], payload["sigma2_"]
+        detector.weight_ = payload.get("weight_")  # absent in files saved before mse_cw
         if payload["scaler_"] is not None:
             detector.scaler_ = Standardizer.from_state_dict(payload["scaler_"])
         detector.val_scores_ = payload["val_scores_"].numpy()

@@ -24,6 +24,9 @@ score      what it is
            ``-log2 N(x; restoration, sigma2) - L(x)``, with ``sigma2`` the squared restoration
            error of normal validation images (:func:`restoration_variance`) and ``L(x)`` the
            image's lossless code length (:func:`~vaetools.complexity.input_complexity`; images only)
+``mse_cw`` the same with ``weight * L(x)``, the weight fitted on normal validation data
+           (:func:`fit_complexity_weight`): as much of the correction as the code length explains
+           among normal images; 0 ranks as ``mse`` does, 1 is ``mse_c``
 =========  ===================================================================================
 """
 from __future__ import annotations
@@ -36,17 +39,17 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from .complexity import complexity_score, input_complexity
+from .complexity import complexity_score, complexity_weight, input_complexity
 from .losses import gaussian_parameters, kl_divergence, reconstruction_loss
 from .models import VAE, check_inputs
 
 __all__ = [
     "SCORES", "DEFAULT_SCORES", "score_table", "anomaly_scores", "iwae_nll", "restoration_variance",
-    "restoration_nll", "encode", "reconstruct", "restoration_std",
+    "restoration_nll", "fit_complexity_weight", "encode", "reconstruct", "restoration_std",
 ]
 
 #: Every score :func:`score_table` can compute.
-SCORES = ("recon", "bce", "mse", "kl", "elbo", "iwae", "mse_c")
+SCORES = ("recon", "bce", "mse", "kl", "elbo", "iwae", "mse_c", "mse_cw")
 #: The scores computed when none are named (one decoder pass each; no sampling, no fitted parts).
 DEFAULT_SCORES = ("recon", "mse", "kl")
 
@@ -71,6 +74,7 @@ def score_table(
     k: int = 16,
     sigma2: float | None = None,
     codec: str = "webp",
+    weight: float | None = None,
     batch_size: int = 500,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -81,9 +85,11 @@ def score_table(
         x: inputs of the model's input shape (tensor or NumPy array, any float dtype).
         scores: which columns to compute, from :data:`SCORES`.
         k: draws of z for ``elbo`` and ``iwae`` (the same draws serve both).
-        sigma2: the restoration variance for ``mse_c`` (:func:`restoration_variance` of normal
+        sigma2: the restoration variance for ``mse_c`` and ``mse_cw`` (:func:`restoration_variance` of
+            normal validation data).
+        codec: lossless codec of ``L(x)`` for ``mse_c`` and ``mse_cw``: ``"webp"`` or ``"png"``.
+        weight: the weight of ``L(x)`` in ``mse_cw`` (:func:`fit_complexity_weight` on normal
             validation data).
-        codec: lossless codec of ``L(x)`` for ``mse_c``: ``"webp"`` or ``"png"``.
         batch_size: inputs per forward pass.
         seed: seed of the draws of z.
 
@@ -98,13 +104,17 @@ def score_table(
     x = check_inputs(model, x)
     if "bce" in scores and (float(x.min()) < 0 or float(x.max()) > 1):
         raise ValueError("the 'bce' score needs inputs in [0, 1]; use 'mse' or 'recon' instead")
-    if "mse_c" in scores:
+    corrected = [name for name in ("mse_c", "mse_cw") if name in scores]
+    if corrected:
         _check_mse_c(model, sigma2)
-    wanted = set(scores) | ({"mse"} if "mse_c" in scores else set())
+    if "mse_cw" in scores and (weight is None or not np.isfinite(weight)):
+        raise ValueError("mse_cw needs the weight of L(x) fitted on normal validation data: "
+                         "weight=vt.fit_complexity_weight(model, x_val, sigma2)")
+    wanted = set(scores) | ({"mse"} if corrected else set())
     sampled = bool(wanted & {"elbo", "iwae"})
     device = model.device
     generator = torch.Generator(device).manual_seed(seed)
-    columns: dict[str, list[torch.Tensor]] = {name: [] for name in wanted - {"mse_c"}}
+    columns: dict[str, list[torch.Tensor]] = {name: [] for name in wanted - {"mse_c", "mse_cw"}}
     with _evaluating(model):
         for start in range(0, len(x), batch_size):
             batch = x[start : start + batch_size].to(device)
@@ -126,16 +136,18 @@ def score_table(
             for name in columns:
                 columns[name].append(values[name].double().cpu())
     table = pd.DataFrame({name: torch.cat(parts).numpy() for name, parts in columns.items()})
-    if "mse_c" in scores:
+    if corrected:
         nll = restoration_nll(table["mse"].to_numpy(), sigma2, int(np.prod(model.input_shape)))
-        table["mse_c"] = complexity_score(nll, input_complexity(x, codec))
+        lengths = input_complexity(x, codec)
+        for name in corrected:
+            table[name] = complexity_score(nll, lengths, 1.0 if name == "mse_c" else weight)
     return table[list(scores)]
 
 
 def _check_mse_c(model: VAE, sigma2: float | None) -> None:
     if len(model.input_shape) != 3 or model.input_shape[0] not in (1, 3):
         raise ValueError(
-            f"mse_c needs images of shape (1 or 3, H, W) for their code length; this model takes "
+            f"mse_c and mse_cw need images of shape (1 or 3, H, W) for their code length; this model takes "
             f"{model.input_shape}: use 'mse' for other data"
         )
     if sigma2 is None or not np.isfinite(sigma2) or sigma2 <= 0:
@@ -185,6 +197,19 @@ def restoration_nll(mse, sigma2: float, size: int) -> np.ndarray:
     """-log N(x; restoration, sigma2 I) in nats, from the mean squared error over ``size`` values."""
     mse = np.asarray(mse, dtype=np.float64)
     return size * (mse / (2 * sigma2) + 0.5 * math.log(2 * math.pi * sigma2))
+
+
+def fit_complexity_weight(model: VAE, x_val, sigma2: float, *, codec: str = "webp", batch_size: int = 500) -> float:
+    """The weight of ``L(x)`` in the ``mse_cw`` score, fitted on normal validation inputs ``x_val``.
+
+    :func:`~vaetools.complexity.complexity_weight` of their restoration bits (a Gaussian with variance
+    ``sigma2`` around the restoration) and their code lengths: the slope that leaves their scores least
+    spread. Images only, like ``mse_c``.
+    """
+    _check_mse_c(model, sigma2)
+    mse = anomaly_scores(model, x_val, "mse", batch_size=batch_size)
+    nll = restoration_nll(mse, sigma2, int(np.prod(model.input_shape)))
+    return complexity_weight(nll, input_complexity(check_inputs(model, x_val), codec))
 
 
 def encode(model: VAE, x, *, batch_size: int = 1000) -> np.ndarray:
