@@ -86,13 +86,11 @@ def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int)
 
 
 @functools.cache
-def images_and_lengths(dataset: str, data: str | None) -> tuple:
-    """The training and test images of ``dataset`` (loaded once per process) and the test images' code
-    lengths in bits, ``{"webp": ..., "png": ...}``."""
+def images(dataset: str, data: str | None) -> tuple:
+    """The training and test images and labels of ``dataset`` and its class names, loaded once per process."""
     x_all, y_all, names = vt.load_images(dataset, train=True, root=data)
     x_test, y_test, _ = vt.load_images(dataset, train=False, root=data)
-    lengths = {codec: vt.input_complexity(x_test, codec) for codec in ("webp", "png")}
-    return x_all, y_all, x_test, y_test, names, lengths
+    return x_all, y_all, x_test, y_test, names
 
 
 def corrected(mse_val: np.ndarray, mse_test: np.ndarray, x_val: torch.Tensor,
@@ -158,11 +156,12 @@ def baseline_scores(split: vt.OneClassSplit,
     return scores, criteria
 
 
-def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str | None,
-                 baselines_only: bool) -> list[dict]:
-    """The rows of one (class, seed): the baselines, then the VAE's scores, with AUROC, seconds and criteria."""
+def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str | None, baselines_only: bool,
+                 lengths: dict[str, np.ndarray]) -> list[dict]:
+    """The rows of one (class, seed): the baselines, then the VAE's scores, with AUROC, seconds and criteria.
+    ``lengths``: the test images' code lengths in bits by codec, computed once by :func:`run`."""
     c, seed = task
-    x_all, y_all, x_test, y_test, names, lengths = images_and_lengths(dataset, data)
+    x_all, y_all, x_test, y_test, names = images(dataset, data)
     split = vt.one_class_split(x_all, y_all, x_test, y_test, c, seed=seed, class_names=names)
     rows = []
     for method in ("baselines",) if baselines_only else ("baselines", "vae"):
@@ -185,11 +184,12 @@ def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data
         baselines_only: bool, jobs: int = 1, threads: int = 1) -> pd.DataFrame:
     """Score every class and seed, ``jobs`` (class, seed) pairs at a time in worker processes with ``threads``
     threads each; one row per (class, seed, score) with its AUROC, seconds and criteria."""
-    lengths = images_and_lengths(dataset, data)[-1]
+    x_test = images(dataset, data)[2]
+    lengths = {codec: vt.input_complexity(x_test, codec) for codec in ("webp", "png")}
     print(f"{dataset}: mean code length of the test images, WebP {lengths['webp'].mean():.0f} bits, "
           f"PNG {lengths['png'].mean():.0f} bits (shorter = closer to the complexity)", flush=True)
     tasks = [(c, seed) for seed in seeds for c in classes]
-    parts = map_jobs(normal_class, tasks, jobs, threads, dataset, settings, data, baselines_only)
+    parts = map_jobs(normal_class, tasks, jobs, threads, dataset, settings, data, baselines_only, lengths)
     return pd.DataFrame([row for part in parts for row in part])
 
 
