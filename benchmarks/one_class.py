@@ -20,6 +20,12 @@ VAE (:class:`vaetools.ConvVAE`, Bernoulli likelihood, one model per class; :func
                 spread); w = 0 is ``mse``, w = 1 is ``mse_c``. Fixed before any run of it, see
                 results/one_class_rule.md.
 
+The headline of round 2 (fixed before any run of it, results/one_class_rule.md), the VAE beside its
+nearest neighbours:
+
+* ``mse_cw_knn`` ``mse_cw`` and ``knn5`` (below), each standardized on the scores of the normal validation
+                images (scikit-learn's ``StandardScaler``), added with equal weight.
+
 Baselines on raw pixels (scikit-learn), fitted on the same normal training images:
 
 * ``pca``       squared reconstruction error of PCA with as many components as explain >= 90 % of the
@@ -27,7 +33,9 @@ Baselines on raw pixels (scikit-learn), fitted on the same normal training image
 * ``pca_c``     PCA's error with the correction of ``mse_c`` (s^2 from the normal validation images, WebP);
 * ``pca_cw``    PCA's error with the fitted correction of ``mse_cw``;
 * ``knn1``      Euclidean distance to the nearest normal training image;
-* ``knn5``      mean distance to the 5 nearest (less sensitive to a single stray training image).
+* ``knn5``      mean distance to the 5 nearest (less sensitive to a single stray training image);
+* ``pca_cw_knn`` ``pca_cw`` and ``knn5`` combined as in ``mse_cw_knn``: what the VAE adds over an ensemble
+                of two baselines.
 
 Hyper-parameters are the same for every class and both data sets; no test label is used for anything
 but the AUROC. The label-free criteria (validation -ELBO and MSE of held-out normal images, explained
@@ -44,10 +52,14 @@ Usage::
     python benchmarks/one_class.py --dataset fashion-mnist --seeds 0 1 2
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
+    python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
 
 Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, with seconds and criteria)
 and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
-``one_class_<dataset>_baselines.*`` instead, so a baseline run leaves the VAE results alone.
+``one_class_<dataset>_baselines.*`` instead, so a baseline run leaves the VAE results alone. With
+``--save-scores DIR`` every (class, seed) also writes ``DIR/<dataset>_class<c>_seed<s>.npz``: the scores of
+the test and normal validation images by name and the test images' anomaly flags, so that a new way to
+combine scores can be tried without training again.
 """
 from __future__ import annotations
 
@@ -62,6 +74,7 @@ import torch
 from cli import add_common_options, add_jobs_option, jobs_and_threads, map_jobs, parse
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
 
 import vaetools as vt
 
@@ -71,8 +84,10 @@ DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, 
 #: Share of the normal training images' variance the PCA baseline keeps.
 PCA_VARIANCE = 0.90
 #: Row order of the Markdown table.
-VAE_SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png", "mse_cw")
-BASELINES = ("pca", "pca_c", "pca_cw", "knn1", "knn5")
+VAE_SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png", "mse_cw", "mse_cw_knn")
+BASELINES = ("pca", "pca_c", "pca_cw", "knn1", "knn5", "pca_cw_knn")
+#: The ensembles: name -> the scores they add, each standardized on the normal validation images.
+ENSEMBLES = {"mse_cw_knn": ("mse_cw", "knn5"), "pca_cw_knn": ("pca_cw", "knn5")}
 
 
 def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int) -> vt.ConvVAE:
@@ -94,37 +109,48 @@ def images(dataset: str, data: str | None) -> tuple:
 
 
 def corrected(mse_val: np.ndarray, mse_test: np.ndarray, x_val: torch.Tensor,
-              lengths: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """The complexity-corrected scores of a restoration error (``_c``: weight 1, WebP; ``_c_png``: weight 1,
-    PNG; ``_cw``: WebP with the weight fitted on the normal validation images), with s^2 and w."""
+              lengths: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, float]]:
+    """The complexity-corrected test scores of a restoration error (``_c``: weight 1, WebP; ``_c_png``:
+    weight 1, PNG; ``_cw``: WebP with the weight fitted on the normal validation images), the validation
+    images' ``_cw`` scores, and s^2 and w."""
     size = x_val[0].numel()
     sigma2 = float(mse_val.mean())
     nll_val = vt.restoration_nll(mse_val, sigma2, size)
-    weight = vt.complexity_weight(nll_val, vt.input_complexity(x_val, "webp"))
+    length_val = vt.input_complexity(x_val, "webp")
+    weight = vt.complexity_weight(nll_val, length_val)
     nll = vt.restoration_nll(mse_test, sigma2, size)
     scores = {"_c": vt.complexity_score(nll, lengths["webp"]), "_c_png": vt.complexity_score(nll, lengths["png"]),
               "_cw": vt.complexity_score(nll, lengths["webp"], weight)}
-    return scores, {"sigma2": sigma2, "weight": weight}
+    return scores, vt.complexity_score(nll_val, length_val, weight), {"sigma2": sigma2, "weight": weight}
 
 
-def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int,
-               lengths: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Train one VAE on the normal images; its test scores by name and label-free validation criteria
-    (``val_elbo``: mean -ELBO of the normal validation images in nats, ``val_mse``: their restoration error,
-    ``w_vae``: the fitted complexity weight of ``mse_cw``)."""
+def ensemble(val: dict[str, np.ndarray], test: dict[str, np.ndarray], parts: tuple[str, ...]) -> np.ndarray:
+    """The sum of the test scores ``parts``, each standardized with the mean and standard deviation of the
+    normal validation images' scores (equal weights: the only label-free scale is the normal spread)."""
+    scaler = StandardScaler().fit(np.column_stack([val[name] for name in parts]))
+    return scaler.transform(np.column_stack([test[name] for name in parts])).sum(1)
+
+
+def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict[str, np.ndarray]
+               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, float]]:
+    """Train one VAE on the normal images; its test scores by name, the normal validation images' scores
+    (``elbo``, ``mse``, ``mse_cw``) and label-free validation criteria (``val_elbo``: mean -ELBO of the
+    normal validation images in nats, ``val_mse``: their restoration error, ``w_vae``: the fitted
+    complexity weight of ``mse_cw``)."""
     model = train(split.x_train, split.x_val, settings, seed)
     k = settings["k"]
     val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=k, seed=seed)
     table = vt.score_table(model, split.x_test, scores=("recon", "elbo", "iwae", "mse"), k=k, seed=seed)
     scores = {name: table[name].to_numpy() for name in table}
-    extra, fitted = corrected(val["mse"].to_numpy(), scores["mse"], split.x_val, lengths)
+    extra, val_cw, fitted = corrected(val["mse"].to_numpy(), scores["mse"], split.x_val, lengths)
     scores.update({f"mse{suffix}": values for suffix, values in extra.items()})
+    val_scores = {name: val[name].to_numpy() for name in val} | {"mse_cw": val_cw}
     criteria = {"val_elbo": float(val["elbo"].mean()), "val_mse": fitted["sigma2"], "w_vae": fitted["weight"]}
-    return scores, criteria
+    return scores, val_scores, criteria
 
 
-def baseline_scores(split: vt.OneClassSplit,
-                    lengths: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+def baseline_scores(split: vt.OneClassSplit, lengths: dict[str, np.ndarray]
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, float]]:
     """PCA and nearest-neighbour scores of the test images, fitted on the normal training images.
 
     Args:
@@ -132,7 +158,9 @@ def baseline_scores(split: vt.OneClassSplit,
         lengths: code length L(x) of every test image in bits, by codec (``"webp"``, ``"png"``).
 
     Returns:
-        The test scores by name, and label-free criteria: PCA's number of components and the variance
+        The test scores by name, the normal validation images' scores (``pca``, ``pca_cw``, ``knn1``,
+        ``knn5``; a validation image is never its own neighbour, it is not in the training images), and
+        label-free criteria: PCA's number of components and the variance
         they explain on the training images, PCA's restoration error on the normal validation images
         (``val_pca_mse``, the s^2 of ``pca_c``), the fitted complexity weight of ``pca_cw`` (``w_pca``) and
         the validation images' mean nearest-neighbour distance (``val_knn1``).
@@ -144,32 +172,38 @@ def baseline_scores(split: vt.OneClassSplit,
         """Mean squared pixel error of PCA's reconstruction of each row of ``x``."""
         return ((pca.inverse_transform(pca.transform(x)) - x) ** 2).mean(1)
 
-    test_mse = pca_mse(test)
-    extra, fitted = corrected(pca_mse(val), test_mse, split.x_val, lengths)
+    test_mse, val_mse = pca_mse(test), pca_mse(val)
+    extra, val_cw, fitted = corrected(val_mse, test_mse, split.x_val, lengths)
     neighbours = NearestNeighbors(n_neighbors=5).fit(train)
-    distances = neighbours.kneighbors(test)[0]
+    distances, val_distances = neighbours.kneighbors(test)[0], neighbours.kneighbors(val)[0]
     scores = {"pca": test_mse, "pca_c": extra["_c"], "pca_cw": extra["_cw"],
               "knn1": distances[:, 0], "knn5": distances.mean(1)}
+    val_scores = {"pca": val_mse, "pca_cw": val_cw, "knn1": val_distances[:, 0], "knn5": val_distances.mean(1)}
     criteria = {"pca_components": float(pca.n_components_), "pca_explained": float(pca.explained_variance_ratio_.sum()),
                 "val_pca_mse": fitted["sigma2"], "w_pca": fitted["weight"],
-                "val_knn1": float(neighbours.kneighbors(val, 1)[0].mean())}
-    return scores, criteria
+                "val_knn1": float(val_scores["knn1"].mean())}
+    return scores, val_scores, criteria
 
 
 def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str | None, baselines_only: bool,
-                 lengths: dict[str, np.ndarray]) -> list[dict]:
-    """The rows of one (class, seed): the baselines, then the VAE's scores, with AUROC, seconds and criteria.
-    ``lengths``: the test images' code lengths in bits by codec, computed once by :func:`run`."""
+                 lengths: dict[str, np.ndarray], save_scores: str | None) -> list[dict]:
+    """The rows of one (class, seed): the baselines, then the VAE's scores, then the ensembles, with AUROC,
+    seconds and criteria. ``lengths``: the test images' code lengths in bits by codec, computed once by
+    :func:`run`; ``save_scores``: a folder for every image's scores, or None."""
     c, seed = task
     x_all, y_all, x_test, y_test, names = images(dataset, data)
     split = vt.one_class_split(x_all, y_all, x_test, y_test, c, seed=seed, class_names=names)
-    rows = []
-    for method in ("baselines",) if baselines_only else ("baselines", "vae"):
+    rows, test, val = [], {}, {}
+    for method in ("baselines",) if baselines_only else ("baselines", "vae", "ensembles"):
         start = time.perf_counter()
         if method == "vae":
-            scores, criteria = vae_scores(split, settings, seed, lengths)
+            scores, val_scores, criteria = vae_scores(split, settings, seed, lengths)
+        elif method == "baselines":
+            scores, val_scores, criteria = baseline_scores(split, lengths)
         else:
-            scores, criteria = baseline_scores(split, lengths)
+            scores = {name: ensemble(val, test, parts) for name, parts in ENSEMBLES.items()}
+            val_scores, criteria = {}, {}
+        test, val = test | scores, val | val_scores
         seconds = time.perf_counter() - start
         aurocs = {name: vt.auroc(split.is_anomaly, values) for name, values in scores.items()}
         rows += [{"class": c, "seed": seed, "score": name, "auroc": value, "seconds": seconds, **criteria}
@@ -177,19 +211,26 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
         line = "  ".join(f"{name} {value:.4f}" for name, value in aurocs.items())
         label_free = "  ".join(f"{name} {value:.5g}" for name, value in criteria.items())
         print(f"seed {seed} class {c} ({names[c]}) {method}: {line}  |  {label_free}  ({seconds:.0f} s)", flush=True)
+    if save_scores:
+        arrays = {f"test_{name}": v for name, v in test.items()} | {f"val_{name}": v for name, v in val.items()}
+        np.savez_compressed(Path(save_scores) / f"{dataset}_class{c}_seed{seed}.npz",
+                            is_anomaly=split.is_anomaly, **arrays)
     return rows
 
 
 def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data: str | None,
-        baselines_only: bool, jobs: int = 1, threads: int = 1) -> pd.DataFrame:
+        baselines_only: bool, jobs: int = 1, threads: int = 1, save_scores: str | None = None) -> pd.DataFrame:
     """Score every class and seed, ``jobs`` (class, seed) pairs at a time in worker processes with ``threads``
-    threads each; one row per (class, seed, score) with its AUROC, seconds and criteria."""
+    threads each; one row per (class, seed, score) with its AUROC, seconds and criteria. With
+    ``save_scores`` (a folder), every image's scores are written there too."""
+    if save_scores:
+        Path(save_scores).mkdir(parents=True, exist_ok=True)
     x_test = images(dataset, data)[2]
     lengths = {codec: vt.input_complexity(x_test, codec) for codec in ("webp", "png")}
     print(f"{dataset}: mean code length of the test images, WebP {lengths['webp'].mean():.0f} bits, "
           f"PNG {lengths['png'].mean():.0f} bits (shorter = closer to the complexity)", flush=True)
     tasks = [(c, seed) for seed in seeds for c in classes]
-    parts = map_jobs(normal_class, tasks, jobs, threads, dataset, settings, data, baselines_only, lengths)
+    parts = map_jobs(normal_class, tasks, jobs, threads, dataset, settings, data, baselines_only, lengths, save_scores)
     return pd.DataFrame([row for part in parts for row in part])
 
 
@@ -216,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--classes", "--digits", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--baselines-only", action="store_true", help="skip the VAE: PCA and kNN rows only")
+    parser.add_argument("--save-scores", metavar="DIR", default=None,
+                        help="also write every image's scores, one .npz per class and seed, to DIR")
     parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     parser.add_argument("--z-dim", type=int, default=DEFAULTS["z_dim"])
     parser.add_argument("--channels", type=int, nargs=2, default=DEFAULTS["channels"])
@@ -231,7 +274,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
                 "batch_size": args.batch_size, "lr": args.lr, "k": args.k, "likelihood": args.likelihood}
     start = time.perf_counter()
-    results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads)
+    results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
+                  args.save_scores)
     total = time.perf_counter() - start
     table = markdown(results)
     name = f"one_class_{args.dataset}" + ("_baselines" if args.baselines_only else "")
