@@ -14,13 +14,13 @@ VAE (:class:`vaetools.ConvVAE`, Bernoulli likelihood, one model per class; :func
                 -log2 N(x; restoration, s^2) - L(x), s^2 the mean squared error on the normal validation
                 images, L(x) the lossless WebP code length of the 8-bit image;
 * ``mse_c_png`` the same with Serra et al.'s PNG coder for L(x);
-* ``mse_cw``    **the headline, one rule for both data sets**: -log2 N(x; restoration, s^2) - w L(x) with
-                the weight w fitted per class on the normal validation images (``vt.complexity_weight``:
-                the least-squares slope of their bits on their L(x), the w that leaves their scores least
-                spread); w = 0 is ``mse``, w = 1 is ``mse_c``. Fixed before any run of it, see
-                results/one_class_rule.md.
+* ``mse_cw``    the VAE on its own, one rule for both data sets (the first round's headline):
+                -log2 N(x; restoration, s^2) - w L(x) with the weight w fitted per class on the normal
+                validation images (``vt.complexity_weight``: the least-squares slope of their bits on their
+                L(x), the w that leaves their scores least spread); w = 0 is ``mse``, w = 1 is ``mse_c``.
+                Fixed before any run of it, see results/one_class_rule.md.
 
-The headline of round 2 (fixed before any run of it, results/one_class_rule.md), the VAE beside its
+**The headline**, round 2 (fixed before any run of it, results/one_class_rule.md), the VAE beside its
 nearest neighbours:
 
 * ``mse_cw_knn`` ``mse_cw`` and ``knn5`` (below), each standardized on the scores of the normal validation
