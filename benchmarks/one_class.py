@@ -80,23 +80,26 @@ import vaetools as vt
 
 #: Hyper-parameters, the same for every class and data set (see benchmarks/README.md for how they were chosen).
 DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "k": 16,
-            "likelihood": "bernoulli"}
+            "likelihood": "bernoulli", "turns": False}
 #: Share of the normal training images' variance the PCA baseline keeps.
 PCA_VARIANCE = 0.90
 #: Row order of the Markdown table.
-VAE_SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png", "mse_cw", "mse_cw_knn")
+VAE_SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png", "mse_cw", "mse_cw_knn",
+              "turn_mse", "turn_cw", "turn_cw_knn")
 BASELINES = ("pca", "pca_c", "pca_cw", "knn1", "knn5", "pca_cw_knn")
 #: The ensembles: name -> the scores they add, each standardized on the normal validation images.
-ENSEMBLES = {"mse_cw_knn": ("mse_cw", "knn5"), "pca_cw_knn": ("pca_cw", "knn5")}
+ENSEMBLES = {"mse_cw_knn": ("mse_cw", "knn5"), "pca_cw_knn": ("pca_cw", "knn5"), "turn_cw_knn": ("turn_cw", "knn5")}
 
 
 def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int) -> vt.ConvVAE:
-    """A freshly initialized CVAE on :func:`vaetools.default_device`, trained with :func:`vaetools.fit`."""
+    """A freshly initialized CVAE on :func:`vaetools.default_device`, trained with :func:`vaetools.fit`; with
+    ``settings["turns"]`` trained to restore the upright image from a random quarter turn."""
     model = vt.ConvVAE(input_shape=(1, 28, 28), z_dim=settings["z_dim"], channels=settings["channels"],
                        likelihood=settings["likelihood"])
     model = model.to(vt.default_device())
     vt.fit(model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
-           lr=settings["lr"], seed=seed, progress=False)
+           lr=settings["lr"], seed=seed, progress=False,
+           corrupt=vt.random_quarter_turns if settings["turns"] else None)
     return model
 
 
@@ -136,7 +139,8 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
     """Train one VAE on the normal images; its test scores by name, the normal validation images' scores
     (``elbo``, ``mse``, ``mse_cw``) and label-free validation criteria (``val_elbo``: mean -ELBO of the
     normal validation images in nats, ``val_mse``: their restoration error, ``w_vae``: the fitted
-    complexity weight of ``mse_cw``)."""
+    complexity weight of ``mse_cw``). With ``settings["turns"]`` also ``turn_mse`` and ``turn_cw``, test and
+    validation, and ``w_turn``, the fitted weight of ``turn_cw``."""
     model = train(split.x_train, split.x_val, settings, seed)
     k = settings["k"]
     val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=k, seed=seed)
@@ -146,6 +150,12 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
     scores.update({f"mse{suffix}": values for suffix, values in extra.items()})
     val_scores = {name: val[name].to_numpy() for name in val} | {"mse_cw": val_cw}
     criteria = {"val_elbo": float(val["elbo"].mean()), "val_mse": fitted["sigma2"], "w_vae": fitted["weight"]}
+    if settings["turns"]:
+        turn_val, turn_test = (vt.turn_restoration_error(model, x) for x in (split.x_val, split.x_test))
+        extra, val_cw, fitted = corrected(turn_val, turn_test, split.x_val, lengths)
+        scores |= {"turn_mse": turn_test, "turn_cw": extra["_cw"]}
+        val_scores |= {"turn_mse": turn_val, "turn_cw": val_cw}
+        criteria["w_turn"] = fitted["weight"]
     return scores, val_scores, criteria
 
 
@@ -201,7 +211,8 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
         elif method == "baselines":
             scores, val_scores, criteria = baseline_scores(split, lengths)
         else:
-            scores = {name: ensemble(val, test, parts) for name, parts in ENSEMBLES.items()}
+            scores = {name: ensemble(val, test, parts) for name, parts in ENSEMBLES.items()
+                      if all(part in test for part in parts)}
             val_scores, criteria = {}, {}
         test, val = test | scores, val | val_scores
         seconds = time.perf_counter() - start
@@ -267,18 +278,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--k", type=int, default=DEFAULTS["k"], help="draws of z for elbo and iwae")
     parser.add_argument("--likelihood", choices=("bernoulli", "gaussian_var"), default=DEFAULTS["likelihood"],
                         help="p(x | z): Bernoulli (the default) or a Gaussian with a learned variance per pixel")
+    parser.add_argument("--turns", action="store_true",
+                        help="round 3: train the VAE to restore the upright image from a random quarter turn and "
+                             "add the turn scores (writes one_class_<dataset>_turns.*)")
     add_jobs_option(parser, "classes (of every seed)")
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
-                "batch_size": args.batch_size, "lr": args.lr, "k": args.k, "likelihood": args.likelihood}
+                "batch_size": args.batch_size, "lr": args.lr, "k": args.k, "likelihood": args.likelihood,
+                "turns": args.turns}
     start = time.perf_counter()
     results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
                   args.save_scores)
     total = time.perf_counter() - start
     table = markdown(results)
-    name = f"one_class_{args.dataset}" + ("_baselines" if args.baselines_only else "")
+    name = f"one_class_{args.dataset}" + ("_baselines" if args.baselines_only else "_turns" if args.turns else "")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / f"{name}.csv", index=False)

@@ -37,6 +37,7 @@ def fit(
     warm_start: bool = False,
     progress: bool = True,
     callback: Callable[[int, VAE], None] | None = None,
+    corrupt: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
 ) -> pd.DataFrame:
     """Train ``model`` in place on ``x`` and return the history (a function, so it returns the
     history rather than the model, unlike scikit-learn's ``fit`` method).
@@ -72,6 +73,10 @@ def fit(
         progress: show a ``tqdm`` progress bar (it ends with the last epoch's losses).
         callback: called as ``callback(epoch, model)`` after every epoch (epochs count from 1), e.g. to
             evaluate the model as it learns.
+        corrupt: train to *restore*: each mini-batch enters the encoder as ``corrupt(batch, generator)``
+            (``generator`` a CPU ``torch.Generator`` seeded with ``seed``) while the likelihood is that
+            of the clean batch, e.g. :func:`~vaetools.turns.random_quarter_turns`. The validation loss
+            stays that of the clean inputs.
 
     Returns:
         The history, one row per epoch: mean ``recon``, ``kl`` and ``loss`` (weighted total) on the
@@ -93,6 +98,7 @@ def fit(
     device = model.device
     shuffle = torch.Generator().manual_seed(seed)  # the order of the mini-batches
     noise = torch.Generator(device).manual_seed(seed)  # eps of the reparameterization, on the model's device
+    corruption = torch.Generator().manual_seed(seed)  # the draws of ``corrupt``
     if not warm_start:
         with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
             torch.manual_seed(seed)
@@ -112,7 +118,7 @@ def fit(
         sums = torch.zeros(3, device=device)
         for idx in torch.randperm(len(x), generator=shuffle).split(batch_size):
             batch = x[idx.to(device)]
-            mu, logvar = model.encode(batch)
+            mu, logvar = model.encode(batch if corrupt is None else corrupt(batch, corruption))
             output = model.decode(model.reparameterize(mu, logvar, noise))
             terms = vae_loss(output, batch, mu, logvar, model.likelihood, beta=beta, ratio=ratio)
             loss = terms.total.mean()
