@@ -84,6 +84,17 @@ def test_config_key_covers_defaults_and_data():
     assert key != vt.config_key(vt.DenseVAE(input_dim=8, z_dim=3, hidden=(8,)), x, {})[0]
 
 
+def test_config_key_names_the_corruption_and_keeps_the_old_key_without_one():
+    model = vt.ConvVAE(z_dim=2, channels=(4, 8))
+    x = torch.zeros(4, 1, 28, 28)
+    key, config = vt.config_key(model, x, {})
+    assert "corrupt" not in config["fit"] and key == vt.config_key(model, x, {"corrupt": None})[0]
+    turned, turned_config = vt.config_key(model, x, {"corrupt": vt.random_quarter_turns})
+    assert turned != key and turned_config["fit"]["corrupt"] == "vaetools.turns.random_quarter_turns"
+    with pytest.raises(ValueError, match="top of a module"):
+        vt.config_key(model, x, {"corrupt": lambda batch, generator: batch})
+
+
 def test_checkpoints_load_onto_a_chosen_device_and_reject_warm_start(tmp_path):
     model = vt.ConvVAE(z_dim=2, channels=(4, 8))
     path = vt.save_checkpoint(tmp_path / "m.pt", model)

@@ -106,8 +106,9 @@ def config_key(model: VAE, x: torch.Tensor, fit_kwargs: dict) -> tuple[str, dict
     """The full training configuration and its hash.
 
     The configuration holds the model class and constructor arguments, every argument of
-    :func:`~vaetools.training.fit` (defaults included, ``progress`` and ``callback`` excluded) and a
-    fingerprint of the training and validation data, so any change gives another key. The device is
+    :func:`~vaetools.training.fit` (defaults included, ``progress`` and ``callback`` excluded; ``corrupt``
+    by its module and name) and a fingerprint of the training and validation data, so any change gives
+    another key. The device is
     not part of the key: a model trained on a GPU is reused on the CPU and vice versa.
     """
     if fit_kwargs.get("warm_start"):
@@ -117,6 +118,12 @@ def config_key(model: VAE, x: torch.Tensor, fit_kwargs: dict) -> tuple[str, dict
     arguments = dict(bound.arguments)
     for name in ("model", "x", "progress", "callback"):
         arguments.pop(name)
+    corrupt = arguments.pop("corrupt")
+    if corrupt is not None:  # named, so the key is stable; without one the key is that of earlier releases
+        if "<" in getattr(corrupt, "__qualname__", "<"):
+            raise ValueError("corrupt must be a function defined at the top of a module (e.g. "
+                             "vt.random_quarter_turns), so that the checkpoint key can name it")
+        arguments["corrupt"] = f"{corrupt.__module__}.{corrupt.__qualname__}"
     arguments["x_val"] = None if arguments["x_val"] is None else _fingerprint(check_inputs(model, arguments["x_val"]))
     config = {
         "model_class": type(model).__name__,
