@@ -20,11 +20,19 @@ VAE (:class:`vaetools.ConvVAE`, Bernoulli likelihood, one model per class; :func
                 L(x), the w that leaves their scores least spread); w = 0 is ``mse``, w = 1 is ``mse_c``.
                 Fixed before any run of it, see results/one_class_rule.md.
 
-**The headline**, round 2 (fixed before any run of it, results/one_class_rule.md), the VAE beside its
-nearest neighbours:
+Round 2 (fixed before any run of it, results/one_class_rule.md), the VAE beside its nearest neighbours:
 
 * ``mse_cw_knn`` ``mse_cw`` and ``knn5`` (below), each standardized on the scores of the normal validation
                 images (scikit-learn's ``StandardScaler``), added with equal weight.
+
+**The headline**, round 3 (``--turns``, fixed before any run of it): the same model and schedule trained to
+restore the upright image from a random quarter turn (``vt.fit(..., corrupt=vt.random_quarter_turns)``); every
+score above comes from that model, plus
+
+* ``turn_mse``   the restoration error of the upright image averaged over the four quarter turns of the input
+                (``vt.turn_restoration_error``);
+* ``turn_cw``    ``turn_mse`` with the fitted correction of ``mse_cw``;
+* ``turn_cw_knn`` ``turn_cw`` and ``knn5`` combined as in ``mse_cw_knn``.
 
 Baselines on raw pixels (scikit-learn), fitted on the same normal training images:
 
@@ -50,13 +58,15 @@ Usage::
 
     VAETOOLS_DATA=/path/to/data python benchmarks/one_class.py                     # MNIST, 10 classes, seed 0
     python benchmarks/one_class.py --dataset fashion-mnist --seeds 0 1 2
+    python benchmarks/one_class.py --turns --seeds 0 1 2                          # round 3, the headline
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
 
 Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, with seconds and criteria)
 and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
-``one_class_<dataset>_baselines.*`` instead, so a baseline run leaves the VAE results alone. With
+``one_class_<dataset>_baselines.*`` and ``--turns`` ``one_class_<dataset>_turns.*`` instead, so neither
+overwrites the other results. With
 ``--save-scores DIR`` every (class, seed) also writes ``DIR/<dataset>_class<c>_seed<s>.npz``: the scores of
 the test and normal validation images by name and the test images' anomaly flags, so that a new way to
 combine scores can be tried without training again.
