@@ -70,6 +70,13 @@ def test_fit_encodes_the_corrupted_batch_and_scores_the_clean_one():
         assert torch.allclose(a, b, atol=1e-6), name
 
 
+def test_a_corruption_that_changes_the_shape_is_named_in_the_error():
+    x = torch.rand(8, 1, 28, 28)
+    with pytest.raises(ValueError, match="corrupt must return a tensor of the batch's shape"):
+        vt.fit(vt.ConvVAE(z_dim=2, channels=(4, 8)), x, epochs=1, progress=False,
+               corrupt=lambda batch, generator: batch[:, :, :14])
+
+
 def test_identity_corruption_trains_the_same_weights_as_none():
     x = torch.rand(32, 1, 28, 28, generator=torch.Generator().manual_seed(4))
     plain, hooked = vt.ConvVAE(z_dim=4, channels=(4, 8)), vt.ConvVAE(z_dim=4, channels=(4, 8))

@@ -108,8 +108,8 @@ def config_key(model: VAE, x: torch.Tensor, fit_kwargs: dict) -> tuple[str, dict
     The configuration holds the model class and constructor arguments, every argument of
     :func:`~vaetools.training.fit` (defaults included, ``progress`` and ``callback`` excluded; ``corrupt``
     by its module and name) and a fingerprint of the training and validation data, so any change gives
-    another key. The device is
-    not part of the key: a model trained on a GPU is reused on the CPU and vice versa.
+    another key. The device is not part of the key: a model trained on a GPU is reused on the CPU and
+    vice versa.
     """
     if fit_kwargs.get("warm_start"):
         raise ValueError("fit_or_load trains from fresh weights; warm_start=True would make the key ambiguous")

@@ -118,7 +118,7 @@ def fit(
         sums = torch.zeros(3, device=device)
         for idx in torch.randperm(len(x), generator=shuffle).split(batch_size):
             batch = x[idx.to(device)]
-            mu, logvar = model.encode(batch if corrupt is None else corrupt(batch, corruption))
+            mu, logvar = model.encode(batch if corrupt is None else _corrupted(corrupt, batch, corruption))
             output = model.decode(model.reparameterize(mu, logvar, noise))
             terms = vae_loss(output, batch, mu, logvar, model.likelihood, beta=beta, ratio=ratio)
             loss = terms.total.mean()
@@ -151,6 +151,15 @@ def fit(
         model.load_state_dict(best_state)
     model.eval()
     return pd.DataFrame(rows).set_index("epoch")
+
+
+def _corrupted(corrupt: Callable, batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """``corrupt(batch, generator)``, checked to be a tensor of the batch's shape."""
+    out = corrupt(batch, generator)
+    if not isinstance(out, torch.Tensor) or out.shape != batch.shape:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(f"corrupt must return a tensor of the batch's shape {tuple(batch.shape)}, got {got}")
+    return out
 
 
 def _check_finite(row: dict, epoch: int, lr: float) -> None:
