@@ -4,6 +4,9 @@ import os
 import matplotlib
 import numpy as np
 import pytest
+import torch
+
+import vaetools as vt
 
 matplotlib.use("Agg")
 
@@ -27,6 +30,33 @@ def fake_mnist(tmp_path_factory):
         _write_idx(raw / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (n, 28, 28)))
         _write_idx(raw / f"{prefix}-labels-idx1-ubyte", labels)
     return root
+
+
+def _written_out_fit(model, x, *, epochs, batch_size, seed, corrupt=None) -> list[float]:
+    """vt.fit's loop written out (Bernoulli likelihood, lr 1e-3, the model's current weights): one generator
+    for the batch order, one for the noise, one for ``corrupt``; returns the mean loss of every epoch."""
+    order, noise, corruption = (torch.Generator().manual_seed(seed) for _ in range(3))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    losses = []
+    for _ in range(epochs):
+        total = 0.0
+        for idx in torch.randperm(len(x), generator=order).split(batch_size):
+            batch = x[idx]
+            mu, logvar = model.encode(batch if corrupt is None else corrupt(batch, corruption))
+            z = mu + torch.randn(mu.shape, generator=noise) * torch.exp(0.5 * logvar)
+            terms = vt.vae_loss(model.decode(z), batch, mu, logvar, "bernoulli")
+            optimizer.zero_grad()
+            terms.total.mean().backward()
+            optimizer.step()
+            total += float(terms.total.detach().sum())
+        losses.append(total / len(x))
+    return losses
+
+
+@pytest.fixture
+def written_out_fit():
+    """The function that trains a model with :func:`vaetools.fit`'s loop written out, to compare with it."""
+    return _written_out_fit
 
 
 @pytest.fixture

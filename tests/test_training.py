@@ -74,7 +74,7 @@ def test_early_stopping_stops_and_keeps_the_best_weights():
     assert any(not torch.equal(final[k], v) for k, v in snapshots[len(history)].items())
 
 
-def test_fit_leaves_the_global_random_state_alone_and_matches_a_plain_loop():
+def test_fit_leaves_the_global_random_state_alone_and_matches_a_plain_loop(written_out_fit):
     x = _data()
     model = _model()
     state = torch.get_rng_state()
@@ -83,21 +83,7 @@ def test_fit_leaves_the_global_random_state_alone_and_matches_a_plain_loop():
     # the loop written out: seeded initial weights, one generator for the order, one for the noise
     torch.manual_seed(3)
     plain = _model()
-    order, noise = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
-    optimizer = torch.optim.Adam(plain.parameters(), lr=1e-3)
-    losses = []
-    for _ in range(2):
-        total = 0.0
-        for idx in torch.randperm(len(x), generator=order).split(16):
-            batch = x[idx]
-            mu, logvar = plain.encode(batch)
-            z = mu + torch.randn(mu.shape, generator=noise) * torch.exp(0.5 * logvar)
-            terms = vt.vae_loss(plain.decode(z), batch, mu, logvar, "bernoulli")
-            optimizer.zero_grad()
-            terms.total.mean().backward()
-            optimizer.step()
-            total += float(terms.total.detach().sum())
-        losses.append(total / len(x))
+    losses = written_out_fit(plain, x, epochs=2, batch_size=16, seed=3)
     assert np.allclose(losses, history["loss"], rtol=1e-6)
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), plain.state_dict().values()))
 
