@@ -34,6 +34,17 @@ score above comes from that model, plus
 * ``turn_cw``    ``turn_mse`` with the fitted correction of ``mse_cw``;
 * ``turn_cw_knn`` ``turn_cw`` and ``knn5`` combined as in ``mse_cw_knn``.
 
+Round 4 (``--local``, fixed before any run of it): the round-3 model (same code and seeds, so the same
+weights) with a local correction in place of the fitted weight (ARES, Goodge et al., 2022):
+
+* ``turn_loc``     ``vt.local_error``: log ``turn_mse`` minus the mean log ``turn_mse`` of the 20 normal
+                   training images whose codes (the encoder's mean of the upright image) are nearest;
+* ``turn_lof``     scikit-learn's ``LocalOutlierFactor`` (20 neighbours) of the code among the training codes;
+* ``turn_loc_knn`` ``turn_loc`` and ``knn5`` combined as in ``mse_cw_knn``: **the headline** since round 4.
+
+The sampled likelihood rows (``recon``, ``elbo``, ``iwae``) are skipped with ``--local``: the same weights'
+rows are in the round-3 file.
+
 Baselines on raw pixels (scikit-learn), fitted on the same normal training images:
 
 * ``pca``       squared reconstruction error of PCA with as many components as explain >= 90 % of the
@@ -43,7 +54,10 @@ Baselines on raw pixels (scikit-learn), fitted on the same normal training image
 * ``knn1``      Euclidean distance to the nearest normal training image;
 * ``knn5``      mean distance to the 5 nearest (less sensitive to a single stray training image);
 * ``pca_cw_knn`` ``pca_cw`` and ``knn5`` combined as in ``mse_cw_knn``: what the VAE adds over an ensemble
-                of two baselines.
+                of two baselines;
+* ``pca_loc``   (``--local``) PCA's error with the local correction of ``turn_loc``, neighbours found among
+                the training images' PCA coordinates;
+* ``pca_loc_knn`` (``--local``) ``pca_loc`` and ``knn5`` combined as in ``mse_cw_knn``.
 
 Hyper-parameters are the same for every class and both data sets; no test label is used for anything
 but the AUROC. The label-free criteria (validation -ELBO and MSE of held-out normal images, explained
@@ -58,15 +72,16 @@ Usage::
 
     VAETOOLS_DATA=/path/to/data python benchmarks/one_class.py                     # MNIST, 10 classes, seed 0
     python benchmarks/one_class.py --dataset fashion-mnist --seeds 0 1 2
-    python benchmarks/one_class.py --turns --seeds 0 1 2                          # round 3, the headline
+    python benchmarks/one_class.py --turns --seeds 0 1 2                          # round 3
+    python benchmarks/one_class.py --local --seeds 0 1 2                          # round 4, the headline
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
 
 Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, with seconds and criteria)
 and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
-``one_class_<dataset>_baselines.*`` and ``--turns`` ``one_class_<dataset>_turns.*`` instead, so neither
-overwrites the other results. With
+``one_class_<dataset>_baselines.*``, ``--turns`` ``one_class_<dataset>_turns.*`` and ``--local``
+``one_class_<dataset>_local.*`` instead, so none overwrites the other results. With
 ``--save-scores DIR`` every (class, seed) also writes ``DIR/<dataset>_class<c>_seed<s>.npz``: the scores of
 the test and normal validation images by name and the test images' anomaly flags, so that a new way to
 combine scores can be tried without training again.
@@ -83,22 +98,25 @@ import pandas as pd
 import torch
 from cli import add_common_options, add_jobs_option, jobs_and_threads, map_jobs, parse
 from sklearn.decomposition import PCA
-from sklearn.neighbors import NearestNeighbors
+from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 import vaetools as vt
 
 #: Hyper-parameters, the same for every class and data set (see benchmarks/README.md for how they were chosen).
 DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "k": 16,
-            "likelihood": "bernoulli", "turns": False}
+            "likelihood": "bernoulli", "turns": False, "local": False}
+#: Neighbours of the local correction and of the code-space LOF (scikit-learn's LocalOutlierFactor default).
+LOCAL_NEIGHBOURS = 20
 #: Share of the normal training images' variance the PCA baseline keeps.
 PCA_VARIANCE = 0.90
 #: Row order of the Markdown table.
 VAE_SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png", "mse_cw", "mse_cw_knn",
-              "turn_mse", "turn_cw", "turn_cw_knn")
-BASELINES = ("pca", "pca_c", "pca_cw", "knn1", "knn5", "pca_cw_knn")
+              "turn_mse", "turn_cw", "turn_cw_knn", "turn_loc", "turn_lof", "turn_loc_knn")
+BASELINES = ("pca", "pca_c", "pca_cw", "knn1", "knn5", "pca_cw_knn", "pca_loc", "pca_loc_knn")
 #: The ensembles: name -> the scores they add, each standardized on the normal validation images.
-ENSEMBLES = {"mse_cw_knn": ("mse_cw", "knn5"), "pca_cw_knn": ("pca_cw", "knn5"), "turn_cw_knn": ("turn_cw", "knn5")}
+ENSEMBLES = {"mse_cw_knn": ("mse_cw", "knn5"), "pca_cw_knn": ("pca_cw", "knn5"), "turn_cw_knn": ("turn_cw", "knn5"),
+             "turn_loc_knn": ("turn_loc", "knn5"), "pca_loc_knn": ("pca_loc", "knn5")}
 
 
 def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int) -> vt.ConvVAE:
@@ -150,11 +168,13 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
     (``elbo``, ``mse``, ``mse_cw``) and label-free validation criteria (``val_elbo``: mean -ELBO of the
     normal validation images in nats, ``val_mse``: their restoration error, ``w_vae``: the fitted
     complexity weight of ``mse_cw``). With ``settings["turns"]`` also ``turn_mse`` and ``turn_cw``, test and
-    validation, and ``w_turn``, the fitted weight of ``turn_cw``."""
+    validation, and ``w_turn``, the fitted weight of ``turn_cw``; with ``settings["local"]`` also
+    ``turn_loc`` and ``turn_lof`` (:func:`local_scores`), and no ``recon``, ``elbo`` or ``iwae``."""
     model = train(split.x_train, split.x_val, settings, seed)
     k = settings["k"]
     val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=k, seed=seed)
-    table = vt.score_table(model, split.x_test, scores=("recon", "elbo", "iwae", "mse"), k=k, seed=seed)
+    sampled = () if settings["local"] else ("recon", "elbo", "iwae")
+    table = vt.score_table(model, split.x_test, scores=(*sampled, "mse"), k=k, seed=seed)
     scores = {name: table[name].to_numpy() for name in table}
     extra, val_cw, fitted = corrected(val["mse"].to_numpy(), scores["mse"], split.x_val, lengths)
     scores.update({f"mse{suffix}": values for suffix, values in extra.items()})
@@ -166,16 +186,38 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
         scores |= {"turn_mse": turn_test, "turn_cw": extra["_cw"]}
         val_scores |= {"turn_mse": turn_val, "turn_cw": val_cw}
         criteria["w_turn"] = fitted["weight"]
+    if settings["local"]:
+        codes = {name: vt.encode(model, x) for name, x in (("train", split.x_train), ("val", split.x_val),
+                                                          ("test", split.x_test))}
+        errors = {"train": vt.turn_restoration_error(model, split.x_train), "val": turn_val, "test": turn_test}
+        for name, (test_values, val_values) in local_scores(codes, errors).items():
+            scores[f"turn_{name}"], val_scores[f"turn_{name}"] = test_values, val_values
     return scores, val_scores, criteria
 
 
-def baseline_scores(split: vt.OneClassSplit, lengths: dict[str, np.ndarray]
+def local_scores(codes: dict[str, np.ndarray], errors: dict[str, np.ndarray], density: bool = True
+                 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Round 4's scores of the test and the normal validation images from their codes and restoration
+    errors and those of the normal training images (keys ``"train"``, ``"val"``, ``"test"``): ``loc``, the
+    error relative to the training images with the nearest codes (``vt.local_error``), and with ``density``
+    ``lof``, scikit-learn's local outlier factor of the code among the training codes."""
+    scores = {"loc": tuple(vt.local_error(errors[part], codes[part], errors["train"], codes["train"],
+                                          n_neighbors=LOCAL_NEIGHBOURS) for part in ("test", "val"))}
+    if density:
+        lof = LocalOutlierFactor(n_neighbors=LOCAL_NEIGHBOURS, novelty=True).fit(codes["train"])
+        scores["lof"] = tuple(-lof.score_samples(codes[part]) for part in ("test", "val"))
+    return scores
+
+
+def baseline_scores(split: vt.OneClassSplit, lengths: dict[str, np.ndarray], local: bool = False
                     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, float]]:
     """PCA and nearest-neighbour scores of the test images, fitted on the normal training images.
 
     Args:
         split: the one-class split.
         lengths: code length L(x) of every test image in bits, by codec (``"webp"``, ``"png"``).
+        local: also ``pca_loc``, PCA's error with round 4's local correction (:func:`local_scores`, the PCA
+            coordinates as codes).
 
     Returns:
         The test scores by name, the normal validation images' scores (``pca``, ``pca_cw``, ``knn1``,
@@ -199,6 +241,10 @@ def baseline_scores(split: vt.OneClassSplit, lengths: dict[str, np.ndarray]
     scores = {"pca": test_mse, "pca_c": extra["_c"], "pca_cw": extra["_cw"],
               "knn1": distances[:, 0], "knn5": distances.mean(1)}
     val_scores = {"pca": val_mse, "pca_cw": val_cw, "knn1": val_distances[:, 0], "knn5": val_distances.mean(1)}
+    if local:
+        codes = {"train": pca.transform(train), "val": pca.transform(val), "test": pca.transform(test)}
+        errors = {"train": pca_mse(train), "val": val_mse, "test": test_mse}
+        scores["pca_loc"], val_scores["pca_loc"] = local_scores(codes, errors, density=False)["loc"]
     criteria = {"pca_components": float(pca.n_components_), "pca_explained": float(pca.explained_variance_ratio_.sum()),
                 "val_pca_mse": fitted["sigma2"], "w_pca": fitted["weight"],
                 "val_knn1": float(val_scores["knn1"].mean())}
@@ -219,7 +265,7 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
         if method == "vae":
             scores, val_scores, criteria = vae_scores(split, settings, seed, lengths)
         elif method == "baselines":
-            scores, val_scores, criteria = baseline_scores(split, lengths)
+            scores, val_scores, criteria = baseline_scores(split, lengths, settings["local"])
         else:
             scores = {name: ensemble(val, test, parts) for name, parts in ENSEMBLES.items()
                       if all(part in test for part in parts)}
@@ -291,19 +337,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--turns", action="store_true",
                         help="round 3: train the VAE to restore the upright image from a random quarter turn and "
                              "add the turn scores (writes one_class_<dataset>_turns.*)")
+    parser.add_argument("--local", action="store_true",
+                        help="round 4: the round-3 model with the local correction and its rows, without the sampled "
+                             "likelihood rows (implies --turns; writes one_class_<dataset>_local.*)")
     add_jobs_option(parser, "classes (of every seed)")
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
                 "batch_size": args.batch_size, "lr": args.lr, "k": args.k, "likelihood": args.likelihood,
-                "turns": args.turns}
+                "turns": args.turns or args.local, "local": args.local}
     start = time.perf_counter()
     results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
                   args.save_scores)
     total = time.perf_counter() - start
     table = markdown(results)
-    name = f"one_class_{args.dataset}" + ("_baselines" if args.baselines_only else "_turns" if args.turns else "")
+    suffix = "_baselines" if args.baselines_only else "_local" if args.local else "_turns" if args.turns else ""
+    name = f"one_class_{args.dataset}{suffix}"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / f"{name}.csv", index=False)
