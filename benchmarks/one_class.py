@@ -25,7 +25,7 @@ Round 2 (fixed before any run of it, results/one_class_rule.md), the VAE beside 
 * ``mse_cw_knn`` ``mse_cw`` and ``knn5`` (below), each standardized on the scores of the normal validation
                 images (scikit-learn's ``StandardScaler``), added with equal weight.
 
-**The headline**, round 3 (``--turns``, fixed before any run of it): the same model and schedule trained to
+Round 3 (``--turns``, fixed before any run of it): the same model and schedule trained to
 restore the upright image from a random quarter turn (``vt.fit(..., corrupt=vt.random_quarter_turns)``); every
 score above comes from that model, plus
 
