@@ -36,11 +36,9 @@ def local_error(errors, codes, reference_errors, reference_codes, *, n_neighbors
         ``log e(x)`` minus the mean ``log e`` of the ``n_neighbors`` reference inputs whose codes are
         nearest to the input's (Euclidean), shape (N,); higher = more anomalous.
     """
-    errors, reference_errors = (_positive(e, name) for e, name in ((errors, "errors"),
-                                                                   (reference_errors, "reference_errors")))
-    codes, reference_codes = (_codes(c, len(e), name) for c, e, name in ((codes, errors, "codes"),
-                                                                         (reference_codes, reference_errors,
-                                                                          "reference_codes")))
+    errors, reference_errors = _positive(errors, "errors"), _positive(reference_errors, "reference_errors")
+    codes = _codes(codes, len(errors), "codes")
+    reference_codes = _codes(reference_codes, len(reference_errors), "reference_codes")
     if codes.shape[1] != reference_codes.shape[1]:
         raise ValueError(f"codes have {codes.shape[1]} dimensions but reference_codes {reference_codes.shape[1]}")
     if not 1 <= n_neighbors <= len(reference_errors):
