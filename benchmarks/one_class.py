@@ -40,10 +40,19 @@ weights) with a local correction in place of the fitted weight (ARES, Goodge et 
 * ``turn_loc``     ``vt.local_error``: log ``turn_mse`` minus the mean log ``turn_mse`` of the 20 normal
                    training images whose codes (the encoder's mean of the upright image) are nearest;
 * ``turn_lof``     scikit-learn's ``LocalOutlierFactor`` (20 neighbours) of the code among the training codes;
-* ``turn_loc_knn`` ``turn_loc`` and ``knn5`` combined as in ``mse_cw_knn``: **the headline** since round 4.
+* ``turn_loc_knn`` ``turn_loc`` and ``knn5`` combined as in ``mse_cw_knn``: round 4's headline.
 
-The sampled likelihood rows (``recon``, ``elbo``, ``iwae``) are skipped with ``--local``: the same weights'
-rows are in the round-3 file.
+Round 5 (``--flips``, fixed before any run of it): round 3's model and schedule trained to restore the upright,
+unmirrored image from a random quarter turn that is also mirrored left-right half of the time
+(``vt.fit(..., corrupt=vt.random_turns_and_flips)``); every score above from ``mse`` on comes from that model, plus
+
+* ``flip_mse``    the restoration error of the upright image averaged over the eight symmetries of the input
+                  (the four turns, plain and mirrored; ``vt.turn_restoration_error(..., flips=True)``);
+* ``flip_cw``     ``flip_mse`` with the fitted correction of ``mse_cw``;
+* ``flip_cw_knn`` ``flip_cw`` and ``knn5`` combined as in ``mse_cw_knn``: **the headline** since round 5.
+
+The sampled likelihood rows (``recon``, ``elbo``, ``iwae``) are skipped with ``--local`` (the same weights'
+rows are in the round-3 file) and with ``--flips``, so that each fits a session.
 
 Baselines on raw pixels (scikit-learn), fitted on the same normal training images:
 
@@ -73,15 +82,17 @@ Usage::
     VAETOOLS_DATA=/path/to/data python benchmarks/one_class.py                     # MNIST, 10 classes, seed 0
     python benchmarks/one_class.py --dataset fashion-mnist --seeds 0 1 2
     python benchmarks/one_class.py --turns --seeds 0 1 2                          # round 3
-    python benchmarks/one_class.py --local --seeds 0 1 2                          # round 4, the headline
+    python benchmarks/one_class.py --local --seeds 0 1 2                          # round 4
+    python benchmarks/one_class.py --flips --seeds 0 1 2                          # round 5, the headline
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
 
 Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, with seconds and criteria)
 and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
-``one_class_<dataset>_baselines.*``, ``--turns`` ``one_class_<dataset>_turns.*`` and ``--local``
-``one_class_<dataset>_local.*`` instead, so none overwrites the other results. With
+``one_class_<dataset>_baselines.*``, ``--turns`` ``one_class_<dataset>_turns.*``, ``--local``
+``one_class_<dataset>_local.*`` and ``--flips`` ``one_class_<dataset>_flips.*`` instead, so none overwrites
+the other results. With
 ``--save-scores DIR`` every (class, seed) also writes ``DIR/<dataset>_class<c>_seed<s>.npz``: the scores of
 the test and normal validation images by name and the test images' anomaly flags, so that a new way to
 combine scores can be tried without training again.
@@ -105,29 +116,32 @@ import vaetools as vt
 
 #: Hyper-parameters, the same for every class and data set (see benchmarks/README.md for how they were chosen).
 DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "k": 16,
-            "likelihood": "bernoulli", "turns": False, "local": False}
+            "likelihood": "bernoulli", "turns": False, "local": False, "flips": False}
 #: Neighbours of the local correction and of the code-space LOF (scikit-learn's LocalOutlierFactor default).
 LOCAL_NEIGHBOURS = 20
 #: Share of the normal training images' variance the PCA baseline keeps.
 PCA_VARIANCE = 0.90
 #: Row order of the Markdown table.
 VAE_SCORES = ("recon", "elbo", "iwae", "mse", "mse_c", "mse_c_png", "mse_cw", "mse_cw_knn",
-              "turn_mse", "turn_cw", "turn_cw_knn", "turn_loc", "turn_lof", "turn_loc_knn")
+              "turn_mse", "turn_cw", "turn_cw_knn", "turn_loc", "turn_lof", "turn_loc_knn",
+              "flip_mse", "flip_cw", "flip_cw_knn")
 BASELINES = ("pca", "pca_c", "pca_cw", "knn1", "knn5", "pca_cw_knn", "pca_loc", "pca_loc_knn")
 #: The ensembles: name -> the scores they add, each standardized on the normal validation images.
 ENSEMBLES = {"mse_cw_knn": ("mse_cw", "knn5"), "pca_cw_knn": ("pca_cw", "knn5"), "turn_cw_knn": ("turn_cw", "knn5"),
-             "turn_loc_knn": ("turn_loc", "knn5"), "pca_loc_knn": ("pca_loc", "knn5")}
+             "turn_loc_knn": ("turn_loc", "knn5"), "pca_loc_knn": ("pca_loc", "knn5"),
+             "flip_cw_knn": ("flip_cw", "knn5")}
 
 
 def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int) -> vt.ConvVAE:
     """A freshly initialized CVAE on :func:`vaetools.default_device`, trained with :func:`vaetools.fit`; with
-    ``settings["turns"]`` trained to restore the upright image from a random quarter turn."""
+    ``settings["turns"]`` trained to restore the upright image from a random quarter turn, with
+    ``settings["flips"]`` from a random quarter turn that may also be mirrored."""
     model = vt.ConvVAE(input_shape=(1, 28, 28), z_dim=settings["z_dim"], channels=settings["channels"],
                        likelihood=settings["likelihood"])
     model = model.to(vt.default_device())
+    corrupt = vt.random_turns_and_flips if settings["flips"] else vt.random_quarter_turns if settings["turns"] else None
     vt.fit(model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
-           lr=settings["lr"], seed=seed, progress=False,
-           corrupt=vt.random_quarter_turns if settings["turns"] else None)
+           lr=settings["lr"], seed=seed, progress=False, corrupt=corrupt)
     return model
 
 
@@ -168,12 +182,13 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
     (``elbo``, ``mse``, ``mse_cw``) and label-free validation criteria (``val_elbo``: mean -ELBO of the
     normal validation images in nats, ``val_mse``: their restoration error, ``w_vae``: the fitted
     complexity weight of ``mse_cw``). With ``settings["turns"]`` also ``turn_mse`` and ``turn_cw``, test and
-    validation, and ``w_turn``, the fitted weight of ``turn_cw``; with ``settings["local"]`` also
-    ``turn_loc`` and ``turn_lof`` (:func:`local_scores`), and no ``recon``, ``elbo`` or ``iwae``."""
+    validation, and ``w_turn``, the fitted weight of ``turn_cw``, named ``flip_*`` and ``w_flip`` with
+    ``settings["flips"]``; with ``settings["local"]`` also ``turn_loc`` and ``turn_lof``
+    (:func:`local_scores`). With ``local`` or ``flips``, no ``recon``, ``elbo`` or ``iwae``."""
     model = train(split.x_train, split.x_val, settings, seed)
     k = settings["k"]
     val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=k, seed=seed)
-    sampled = () if settings["local"] else ("recon", "elbo", "iwae")
+    sampled = () if settings["local"] or settings["flips"] else ("recon", "elbo", "iwae")
     table = vt.score_table(model, split.x_test, scores=(*sampled, "mse"), k=k, seed=seed)
     scores = {name: table[name].to_numpy() for name in table}
     extra, val_cw, fitted = corrected(val["mse"].to_numpy(), scores["mse"], split.x_val, lengths)
@@ -181,11 +196,13 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
     val_scores = {name: val[name].to_numpy() for name in val} | {"mse_cw": val_cw}
     criteria = {"val_elbo": float(val["elbo"].mean()), "val_mse": fitted["sigma2"], "w_vae": fitted["weight"]}
     if settings["turns"]:
-        turn_val, turn_test = (vt.turn_restoration_error(model, x) for x in (split.x_val, split.x_test))
+        turn_val, turn_test = (vt.turn_restoration_error(model, x, flips=settings["flips"])
+                               for x in (split.x_val, split.x_test))
         extra, val_cw, fitted = corrected(turn_val, turn_test, split.x_val, lengths)
-        scores |= {"turn_mse": turn_test, "turn_cw": extra["_cw"]}
-        val_scores |= {"turn_mse": turn_val, "turn_cw": val_cw}
-        criteria["w_turn"] = fitted["weight"]
+        prefix = "flip" if settings["flips"] else "turn"
+        scores |= {f"{prefix}_mse": turn_test, f"{prefix}_cw": extra["_cw"]}
+        val_scores |= {f"{prefix}_mse": turn_val, f"{prefix}_cw": val_cw}
+        criteria[f"w_{prefix}"] = fitted["weight"]
     if settings["local"]:
         codes = {name: vt.encode(model, x) for name, x in (("train", split.x_train), ("val", split.x_val),
                                                           ("test", split.x_test))}
@@ -337,22 +354,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--turns", action="store_true",
                         help="round 3: train the VAE to restore the upright image from a random quarter turn and "
                              "add the turn scores (writes one_class_<dataset>_turns.*)")
-    parser.add_argument("--local", action="store_true",
+    rounds = parser.add_mutually_exclusive_group()
+    rounds.add_argument("--local", action="store_true",
                         help="round 4: the round-3 model with the local correction and its rows, without the sampled "
                              "likelihood rows (implies --turns; writes one_class_<dataset>_local.*)")
+    rounds.add_argument("--flips", action="store_true",
+                        help="round 5: the round-3 model also trained to undo a left-right mirror, with its flip_* "
+                             "rows and without the sampled likelihood rows (implies --turns; writes "
+                             "one_class_<dataset>_flips.*)")
     add_jobs_option(parser, "classes (of every seed)")
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
                 "batch_size": args.batch_size, "lr": args.lr, "k": args.k, "likelihood": args.likelihood,
-                "turns": args.turns or args.local, "local": args.local}
+                "turns": args.turns or args.local or args.flips, "local": args.local, "flips": args.flips}
     start = time.perf_counter()
     results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
                   args.save_scores)
     total = time.perf_counter() - start
     table = markdown(results)
-    suffix = "_baselines" if args.baselines_only else "_local" if args.local else "_turns" if args.turns else ""
+    suffix = ("_baselines" if args.baselines_only else "_local" if args.local else "_flips" if args.flips
+              else "_turns" if args.turns else "")
     name = f"one_class_{args.dataset}{suffix}"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

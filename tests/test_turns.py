@@ -29,6 +29,20 @@ def test_random_quarter_turns_turn_each_image_by_a_seeded_draw():
     assert torch.equal(x, _images(n=200))  # the input is left alone
 
 
+def test_random_turns_and_flips_draw_all_eight_symmetries_on_top_of_the_same_turns():
+    x = _images(n=400)
+    drawn = vt.random_turns_and_flips(x, torch.Generator().manual_seed(3))
+    assert torch.equal(drawn, vt.random_turns_and_flips(x, torch.Generator().manual_seed(3)))
+    turned = vt.random_quarter_turns(x, torch.Generator().manual_seed(3))  # the same turns, drawn first
+    mirrored = [bool(torch.equal(drawn[i], turned[i].flip(-1))) for i in range(len(x))]
+    assert all(mirrored[i] or torch.equal(drawn[i], turned[i]) for i in range(len(x)))
+    symmetries = {(next(t for t in vt.TURNS if torch.equal(vt.quarter_turn(x[i : i + 1], t), turned[i : i + 1])),
+                   mirrored[i]) for i in range(len(x))}
+    assert len(symmetries) == 8  # every turn, plain and mirrored
+    assert 0.4 < np.mean(mirrored) < 0.6
+    assert torch.equal(x, _images(n=400))  # the input is left alone
+
+
 def test_turns_need_square_images():
     with pytest.raises(ValueError, match="square"):
         vt.random_quarter_turns(torch.rand(4, 1, 6, 5), torch.Generator())
@@ -44,6 +58,16 @@ def test_turn_restoration_error_averages_the_upright_error_over_the_four_turns()
     assert np.allclose(vt.turn_restoration_error(model, x, batch_size=5), expected, rtol=1e-5)
     upright = vt.score_table(model, x, scores=("mse",))["mse"].to_numpy()
     assert not np.allclose(expected, upright)  # the turned inputs count
+
+
+def test_with_flips_the_error_also_averages_over_the_mirrored_turns():
+    x = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    model = vt.ConvVAE(z_dim=4, channels=(4, 8))
+    errors = [((vt.reconstruct(model, vt.quarter_turn(x, t).flip(-1)) - x) ** 2).flatten(1).mean(1) for t in vt.TURNS]
+    mirrored = torch.stack(errors).mean(0).numpy()
+    turns = vt.turn_restoration_error(model, x)
+    assert np.allclose(vt.turn_restoration_error(model, x, flips=True, batch_size=5), (turns + mirrored) / 2, rtol=1e-5)
+    assert not np.allclose(mirrored, turns)  # the mirrored inputs count
 
 
 def test_fit_encodes_the_corrupted_batch_and_scores_the_clean_one(written_out_fit):

@@ -103,6 +103,6 @@ from .series import (
     windows_to_points,
 )
 from .training import LR_SCHEDULES, TrainingDivergedError, fit
-from .turns import TURNS, quarter_turn, random_quarter_turns, turn_restoration_error
+from .turns import TURNS, quarter_turn, random_quarter_turns, random_turns_and_flips, turn_restoration_error
 
 __version__ = "0.1.0"
