@@ -51,8 +51,13 @@ unmirrored image from a random quarter turn that is also mirrored left-right hal
 * ``flip_cw``     ``flip_mse`` with the fitted correction of ``mse_cw``;
 * ``flip_cw_knn`` ``flip_cw`` and ``knn5`` combined as in ``mse_cw_knn``: **the headline** since round 5.
 
+Round 6 (``--turns --lr-schedule cosine``, fixed before any run of it): round 3's model, task and 40 epochs with
+the learning rate falling along a half cosine (``vt.fit(..., lr_schedule="cosine")``) instead of a constant rate;
+the rows of round 3. The schedule is selected by the normal validation images' -ELBO (``val_elbo``, mean over
+classes and seeds), lower on both data sets than round 3's constant rate; the run prints both.
+
 The sampled likelihood rows (``recon``, ``elbo``, ``iwae``) are skipped with ``--local`` (the same weights'
-rows are in the round-3 file) and with ``--flips``, so that each fits a session.
+rows are in the round-3 file), with ``--flips`` and with the cosine schedule, so that each fits a session.
 
 Baselines on raw pixels (scikit-learn), fitted on the same normal training images:
 
@@ -83,7 +88,8 @@ Usage::
     python benchmarks/one_class.py --dataset fashion-mnist --seeds 0 1 2
     python benchmarks/one_class.py --turns --seeds 0 1 2                          # round 3
     python benchmarks/one_class.py --local --seeds 0 1 2                          # round 4
-    python benchmarks/one_class.py --flips --seeds 0 1 2                          # round 5, the headline
+    python benchmarks/one_class.py --flips --seeds 0 1 2                          # round 5
+    python benchmarks/one_class.py --turns --lr-schedule cosine --seeds 0 1 2     # round 6
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
@@ -91,8 +97,8 @@ Usage::
 Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, with seconds and criteria)
 and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
 ``one_class_<dataset>_baselines.*``, ``--turns`` ``one_class_<dataset>_turns.*``, ``--local``
-``one_class_<dataset>_local.*`` and ``--flips`` ``one_class_<dataset>_flips.*`` instead, so none overwrites
-the other results. With
+``one_class_<dataset>_local.*``, ``--flips`` ``one_class_<dataset>_flips.*`` and ``--lr-schedule cosine``
+``..._cosine.*`` instead, so none overwrites the other results. With
 ``--save-scores DIR`` every (class, seed) also writes ``DIR/<dataset>_class<c>_seed<s>.npz``: the scores of
 the test and normal validation images by name and the test images' anomaly flags, so that a new way to
 combine scores can be tried without training again.
@@ -115,8 +121,8 @@ from sklearn.preprocessing import StandardScaler
 import vaetools as vt
 
 #: Hyper-parameters, the same for every class and data set (see benchmarks/README.md for how they were chosen).
-DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "k": 16,
-            "likelihood": "bernoulli", "turns": False, "local": False, "flips": False}
+DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "lr_schedule": "constant",
+            "k": 16, "likelihood": "bernoulli", "turns": False, "local": False, "flips": False}
 #: Neighbours of the local correction and of the code-space LOF (scikit-learn's LocalOutlierFactor default).
 LOCAL_NEIGHBOURS = 20
 #: Share of the normal training images' variance the PCA baseline keeps.
@@ -141,7 +147,7 @@ def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int)
     model = model.to(vt.default_device())
     corrupt = vt.random_turns_and_flips if settings["flips"] else vt.random_quarter_turns if settings["turns"] else None
     vt.fit(model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
-           lr=settings["lr"], seed=seed, progress=False, corrupt=corrupt)
+           lr=settings["lr"], lr_schedule=settings["lr_schedule"], seed=seed, progress=False, corrupt=corrupt)
     return model
 
 
@@ -184,11 +190,11 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
     complexity weight of ``mse_cw``). With ``settings["turns"]`` also ``turn_mse`` and ``turn_cw``, test and
     validation, and ``w_turn``, the fitted weight of ``turn_cw``, named ``flip_*`` and ``w_flip`` with
     ``settings["flips"]``; with ``settings["local"]`` also ``turn_loc`` and ``turn_lof``
-    (:func:`local_scores`). With ``local`` or ``flips``, no ``recon``, ``elbo`` or ``iwae``."""
+    (:func:`local_scores`). Without ``settings["sampled"]``, no ``recon``, ``elbo`` or ``iwae``."""
     model = train(split.x_train, split.x_val, settings, seed)
     k = settings["k"]
     val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=k, seed=seed)
-    sampled = () if settings["local"] or settings["flips"] else ("recon", "elbo", "iwae")
+    sampled = ("recon", "elbo", "iwae") if settings["sampled"] else ()
     table = vt.score_table(model, split.x_test, scores=(*sampled, "mse"), k=k, seed=seed)
     scores = {name: table[name].to_numpy() for name in table}
     extra, val_cw, fitted = corrected(val["mse"].to_numpy(), scores["mse"], split.x_val, lengths)
@@ -334,6 +340,24 @@ def markdown(results: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def schedule_selection(results: pd.DataFrame, constant_csv: Path, schedule: str) -> str:
+    """Round 6's label-free criterion: the normal validation images' mean -ELBO (nats, over the classes and seeds
+    of ``results``) of ``schedule`` beside that of the constant rate in ``constant_csv`` (the same classes, seeds
+    and settings with a constant rate), and which is lower."""
+    if not constant_csv.exists():
+        return f"schedule selection: no constant-rate results at {constant_csv} to compare with"
+    constant = pd.read_csv(constant_csv)
+    runs = results[["class", "seed"]].drop_duplicates()
+    constant = constant.merge(runs, on=["class", "seed"])
+    if len(constant[["class", "seed"]].drop_duplicates()) != len(runs):
+        return f"schedule selection: {constant_csv} lacks some of these classes and seeds"
+    elbo = {"constant": constant.groupby(["class", "seed"]).val_elbo.first().mean(),
+            schedule: results.groupby(["class", "seed"]).val_elbo.first().mean()}
+    best = min(elbo, key=elbo.get)
+    return ("schedule selection (validation -ELBO of the normal images, nats, mean over classes and seeds): "
+            + ", ".join(f"{name} {value:.3f}" for name, value in elbo.items()) + f"; lower: {best}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the options, run, print and write the results."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -348,6 +372,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--channels", type=int, nargs=2, default=DEFAULTS["channels"])
     parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
+    parser.add_argument("--lr-schedule", choices=vt.LR_SCHEDULES, default=DEFAULTS["lr_schedule"],
+                        help="round 6: 'cosine' lets the rate fall to zero over the epochs (writes ..._cosine.*) and "
+                             "prints the validation -ELBO that selects the schedule")
     parser.add_argument("--k", type=int, default=DEFAULTS["k"], help="draws of z for elbo and iwae")
     parser.add_argument("--likelihood", choices=("bernoulli", "gaussian_var"), default=DEFAULTS["likelihood"],
                         help="p(x | z): Bernoulli (the default) or a Gaussian with a learned variance per pixel")
@@ -367,8 +394,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
-                "batch_size": args.batch_size, "lr": args.lr, "k": args.k, "likelihood": args.likelihood,
-                "turns": args.turns or args.local or args.flips, "local": args.local, "flips": args.flips}
+                "batch_size": args.batch_size, "lr": args.lr, "lr_schedule": args.lr_schedule, "k": args.k,
+                "likelihood": args.likelihood, "turns": args.turns or args.local or args.flips, "local": args.local,
+                "flips": args.flips,
+                "sampled": not (args.local or args.flips or args.lr_schedule != DEFAULTS["lr_schedule"])}
     start = time.perf_counter()
     results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
                   args.save_scores)
@@ -376,7 +405,8 @@ def main(argv: list[str] | None = None) -> None:
     table = markdown(results)
     suffix = ("_baselines" if args.baselines_only else "_local" if args.local else "_flips" if args.flips
               else "_turns" if args.turns else "")
-    name = f"one_class_{args.dataset}{suffix}"
+    schedule = "" if args.lr_schedule == DEFAULTS["lr_schedule"] or args.baselines_only else f"_{args.lr_schedule}"
+    name = f"one_class_{args.dataset}{suffix}{schedule}"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / f"{name}.csv", index=False)
@@ -384,8 +414,10 @@ def main(argv: list[str] | None = None) -> None:
     header = (f"<!-- one_class.py --dataset {args.dataset}: classes {args.classes}, seeds {args.seeds}, {what}; "
               f"PCA variance {PCA_VARIANCE}; {jobs} job(s) of {threads} torch thread(s); "
               f"total wall time {total:.0f} s -->\n")
-    (out / f"{name}.md").write_text(header + table)
-    print(table)
+    selection = (schedule_selection(results, out / f"one_class_{args.dataset}{suffix}.csv", args.lr_schedule) + "\n"
+                 if schedule else "")
+    (out / f"{name}.md").write_text(header + table + ("\n" + selection if selection else ""))
+    print(table + selection)
     print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.classes)} classes "
           f"x {len(args.seeds)} seeds")
 
