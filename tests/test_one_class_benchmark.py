@@ -1,0 +1,42 @@
+"""The label-free selection and the table of ``benchmarks/one_class.py`` (the script itself trains for minutes)."""
+import importlib
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # the script imports its sibling cli.py
+one_class = importlib.import_module("one_class")
+
+
+def rows(val_elbo: dict[tuple[int, int], float]) -> pd.DataFrame:
+    """Two score rows per (class, seed), as the script writes them, with that run's validation -ELBO."""
+    return pd.DataFrame([{"class": c, "seed": s, "score": score, "auroc": 0.9, "val_elbo": value}
+                         for (c, s), value in val_elbo.items() for score in ("mse", "turn_cw_knn")])
+
+
+def test_schedule_selection_picks_the_lower_validation_elbo(tmp_path):
+    constant = tmp_path / "constant.csv"
+    # the constant-rate file holds more classes than this run: only the shared ones count
+    rows({(0, 0): 100.0, (1, 0): 110.0, (2, 0): 1.0}).to_csv(constant, index=False)
+    line = one_class.schedule_selection(rows({(0, 0): 99.0, (1, 0): 108.0}), constant, "cosine")
+    assert "constant 105.000, cosine 103.500; lower: cosine" in line
+    line = one_class.schedule_selection(rows({(0, 0): 101.0, (1, 0): 110.0}), constant, "cosine")
+    assert line.endswith("lower: constant")
+
+
+def test_schedule_selection_says_what_it_cannot_compare(tmp_path):
+    missing = one_class.schedule_selection(rows({(0, 0): 1.0}), tmp_path / "none.csv", "cosine")
+    assert missing.startswith("schedule selection: no constant-rate results")
+    constant = tmp_path / "constant.csv"
+    rows({(0, 0): 1.0}).to_csv(constant, index=False)
+    lacking = one_class.schedule_selection(rows({(0, 0): 1.0, (0, 1): 2.0}), constant, "cosine")
+    assert "lacks some of these classes and seeds" in lacking
+
+
+def test_markdown_gives_mean_and_spread_over_seeds():
+    results = pd.DataFrame([{"class": c, "seed": s, "score": "knn5", "auroc": auroc}
+                            for c, s, auroc in ((0, 0, 0.90), (0, 1, 0.92), (1, 0, 0.80), (1, 1, 0.82))])
+    table = one_class.markdown(results).splitlines()
+    assert table[0] == "| score | 0 | 1 | mean |"
+    assert table[2] == "| knn5 | 91.0 ± 1.4 | 81.0 ± 1.4 | **86.0 ± 1.4** |"
