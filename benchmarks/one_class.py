@@ -49,7 +49,7 @@ unmirrored image from a random quarter turn that is also mirrored left-right hal
 * ``flip_mse``    the restoration error of the upright image averaged over the eight symmetries of the input
                   (the four turns, plain and mirrored; ``vt.turn_restoration_error(..., flips=True)``);
 * ``flip_cw``     ``flip_mse`` with the fitted correction of ``mse_cw``;
-* ``flip_cw_knn`` ``flip_cw`` and ``knn5`` combined as in ``mse_cw_knn``: **the headline** since round 5.
+* ``flip_cw_knn`` ``flip_cw`` and ``knn5`` combined as in ``mse_cw_knn``: round 5's headline.
 
 Round 6 (``--turns --lr-schedule cosine``, fixed before any run of it): round 3's model, task and 40 epochs with
 the learning rate falling along a half cosine (``vt.fit(..., lr_schedule="cosine")``) instead of a constant rate;
@@ -57,7 +57,8 @@ the rows of round 3. The schedule is selected by the normal validation images' -
 classes and seeds), lower on both data sets than round 3's constant rate; the run prints both.
 
 Round 7 (``--turns --epochs 60``, fixed before any run of it): round 3's model, task and constant rate trained for
-60 epochs instead of 40; the rows of round 3, selected as in round 6 against round 3's 40 epochs.
+60 epochs instead of 40; the rows of round 3, selected as in round 6 against round 3's 40 epochs. Its
+``turn_cw_knn`` is **the headline** since round 7.
 
 The sampled likelihood rows (``recon``, ``elbo``, ``iwae``) are skipped with ``--local`` (the same weights'
 rows are in the round-3 file), with ``--flips`` and with a schedule other than round 3's, so that each fits a
@@ -94,7 +95,7 @@ Usage::
     python benchmarks/one_class.py --local --seeds 0 1 2                          # round 4
     python benchmarks/one_class.py --flips --seeds 0 1 2                          # round 5
     python benchmarks/one_class.py --turns --lr-schedule cosine --seeds 0 1 2     # round 6
-    python benchmarks/one_class.py --turns --epochs 60 --seeds 0 1 2              # round 7
+    python benchmarks/one_class.py --turns --epochs 60 --seeds 0 1 2              # round 7, the headline
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
