@@ -401,12 +401,14 @@ def main(argv: list[str] | None = None) -> None:
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
+    # a schedule other than round 3's (rounds 6-7) names its own files
+    schedule = "" if args.baselines_only else (
+        ("" if args.lr_schedule == DEFAULTS["lr_schedule"] else f"_{args.lr_schedule}")
+        + ("" if args.epochs == DEFAULTS["epochs"] else f"_e{args.epochs}"))
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
                 "batch_size": args.batch_size, "lr": args.lr, "lr_schedule": args.lr_schedule, "k": args.k,
                 "likelihood": args.likelihood, "turns": args.turns or args.local or args.flips, "local": args.local,
-                "flips": args.flips,
-                "sampled": not (args.local or args.flips or args.lr_schedule != DEFAULTS["lr_schedule"]
-                                or args.epochs != DEFAULTS["epochs"])}
+                "flips": args.flips, "sampled": not (args.local or args.flips or schedule)}
     start = time.perf_counter()
     results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
                   args.save_scores)
@@ -414,9 +416,6 @@ def main(argv: list[str] | None = None) -> None:
     table = markdown(results)
     suffix = ("_baselines" if args.baselines_only else "_local" if args.local else "_flips" if args.flips
               else "_turns" if args.turns else "")
-    schedule = "" if args.baselines_only else (
-        ("" if args.lr_schedule == DEFAULTS["lr_schedule"] else f"_{args.lr_schedule}")
-        + ("" if args.epochs == DEFAULTS["epochs"] else f"_e{args.epochs}"))
     name = f"one_class_{args.dataset}{suffix}{schedule}"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
