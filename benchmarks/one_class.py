@@ -60,6 +60,9 @@ Round 7 (``--turns --epochs 60``, fixed before any run of it): round 3's model, 
 60 epochs instead of 40; the rows of round 3, selected as in round 6 against round 3's 40 epochs. Its
 ``turn_cw_knn`` is **the headline** since round 7.
 
+Round 8 (``--turns --epochs 80 --select-against 60``, fixed before any run of it): round 7's model trained for 80
+epochs, selected as in round 7 but against round 7's 60 epochs (``one_class_<dataset>_turns_e60.csv``).
+
 The sampled likelihood rows (``recon``, ``elbo``, ``iwae``) are skipped with ``--local`` (the same weights'
 rows are in the round-3 file), with ``--flips`` and with a schedule other than round 3's, so that each fits a
 session.
@@ -96,6 +99,7 @@ Usage::
     python benchmarks/one_class.py --flips --seeds 0 1 2                          # round 5
     python benchmarks/one_class.py --turns --lr-schedule cosine --seeds 0 1 2     # round 6
     python benchmarks/one_class.py --turns --epochs 60 --seeds 0 1 2              # round 7, the headline
+    python benchmarks/one_class.py --turns --epochs 80 --select-against 60 --seeds 0 1 2   # round 8
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
@@ -346,19 +350,18 @@ def markdown(results: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def schedule_selection(results: pd.DataFrame, default_csv: Path, schedule: str) -> str:
-    """Rounds 6-7's label-free criterion: the normal validation images' mean -ELBO (nats, over the classes and seeds
-    of ``results``) of ``schedule`` (its name) beside that of the default schedule in ``default_csv`` (the same
-    classes, seeds and settings with the default epochs and rate), and which is lower."""
-    default = f"{DEFAULTS['epochs']} epochs, {DEFAULTS['lr_schedule']} rate"
-    if not default_csv.exists():
-        return f"schedule selection: no results of the default schedule ({default}) at {default_csv} to compare with"
-    before = pd.read_csv(default_csv)
+def schedule_selection(results: pd.DataFrame, before_csv: Path, before: str, schedule: str) -> str:
+    """Rounds 6-8's label-free criterion: the normal validation images' mean -ELBO (nats, over the classes and seeds
+    of ``results``) of ``schedule`` (its name) beside that of the schedule in place, ``before``, whose results are in
+    ``before_csv`` (the same classes, seeds and settings but the schedule), and which is lower."""
+    if not before_csv.exists():
+        return f"schedule selection: no results of the schedule in place ({before}) at {before_csv} to compare with"
+    earlier = pd.read_csv(before_csv)
     runs = results[["class", "seed"]].drop_duplicates()
-    before = before.merge(runs, on=["class", "seed"])
-    if len(before[["class", "seed"]].drop_duplicates()) != len(runs):
-        return f"schedule selection: {default_csv} lacks some of these classes and seeds"
-    elbo = {default: before.groupby(["class", "seed"]).val_elbo.first().mean(),
+    earlier = earlier.merge(runs, on=["class", "seed"])
+    if len(earlier[["class", "seed"]].drop_duplicates()) != len(runs):
+        return f"schedule selection: {before_csv} lacks some of these classes and seeds"
+    elbo = {before: earlier.groupby(["class", "seed"]).val_elbo.first().mean(),
             schedule: results.groupby(["class", "seed"]).val_elbo.first().mean()}
     best = min(elbo, key=elbo.get)
     return ("schedule selection (validation -ELBO of the normal images, nats, mean over classes and seeds): "
@@ -383,6 +386,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="round 6: 'cosine' lets the rate fall to zero over the epochs (writes ..._cosine.*); "
                              "with it or other --epochs (..._e<epochs>.*) the run prints the validation -ELBO that "
                              "selects the schedule")
+    parser.add_argument("--select-against", metavar="EPOCHS", type=int, default=DEFAULTS["epochs"],
+                        help="round 8: the constant-rate schedule in place that the selection compares with "
+                             "(default: round 3's epochs; 60 for round 7's ..._e60 files)")
     parser.add_argument("--k", type=int, default=DEFAULTS["k"], help="draws of z for elbo and iwae")
     parser.add_argument("--likelihood", choices=("bernoulli", "gaussian_var"), default=DEFAULTS["likelihood"],
                         help="p(x | z): Bernoulli (the default) or a Gaussian with a learned variance per pixel")
@@ -401,7 +407,7 @@ def main(argv: list[str] | None = None) -> None:
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
-    # a schedule other than round 3's (rounds 6-7) names its own files
+    # a schedule other than round 3's (rounds 6-8) names its own files
     schedule = "" if args.baselines_only else (
         ("" if args.lr_schedule == DEFAULTS["lr_schedule"] else f"_{args.lr_schedule}")
         + ("" if args.epochs == DEFAULTS["epochs"] else f"_e{args.epochs}"))
@@ -424,7 +430,9 @@ def main(argv: list[str] | None = None) -> None:
     header = (f"<!-- one_class.py --dataset {args.dataset}: classes {args.classes}, seeds {args.seeds}, {what}; "
               f"PCA variance {PCA_VARIANCE}; {jobs} job(s) of {threads} torch thread(s); "
               f"total wall time {total:.0f} s -->\n")
-    selection = (schedule_selection(results, out / f"one_class_{args.dataset}{suffix}.csv",
+    against = "" if args.select_against == DEFAULTS["epochs"] else f"_e{args.select_against}"
+    selection = (schedule_selection(results, out / f"one_class_{args.dataset}{suffix}{against}.csv",
+                                    f"{args.select_against} epochs, {DEFAULTS['lr_schedule']} rate",
                                     f"{args.epochs} epochs, {args.lr_schedule} rate") + "\n" if schedule else "")
     (out / f"{name}.md").write_text(header + table + ("\n" + selection if selection else ""))
     print(table + selection)

@@ -19,18 +19,22 @@ def test_schedule_selection_picks_the_lower_validation_elbo(tmp_path):
     constant = tmp_path / "constant.csv"
     # the constant-rate file holds more classes than this run: only the shared ones count
     rows({(0, 0): 100.0, (1, 0): 110.0, (2, 0): 1.0}).to_csv(constant, index=False)
-    line = one_class.schedule_selection(rows({(0, 0): 99.0, (1, 0): 108.0}), constant, "cosine")
+    line = one_class.schedule_selection(rows({(0, 0): 99.0, (1, 0): 108.0}), constant, "40 epochs, constant rate",
+                                        "cosine")
     assert "40 epochs, constant rate 105.000, cosine 103.500; lower: cosine" in line
-    line = one_class.schedule_selection(rows({(0, 0): 101.0, (1, 0): 110.0}), constant, "60 epochs")
+    line = one_class.schedule_selection(rows({(0, 0): 101.0, (1, 0): 110.0}), constant, "40 epochs, constant rate",
+                                        "60 epochs")
     assert line.endswith("lower: 40 epochs, constant rate")
 
 
 def test_schedule_selection_says_what_it_cannot_compare(tmp_path):
-    missing = one_class.schedule_selection(rows({(0, 0): 1.0}), tmp_path / "none.csv", "cosine")
-    assert missing.startswith("schedule selection: no results of the default schedule (40 epochs, constant rate)")
+    missing = one_class.schedule_selection(rows({(0, 0): 1.0}), tmp_path / "none.csv", "60 epochs, constant rate",
+                                           "80 epochs")
+    assert missing.startswith("schedule selection: no results of the schedule in place (60 epochs, constant rate)")
     constant = tmp_path / "constant.csv"
     rows({(0, 0): 1.0}).to_csv(constant, index=False)
-    lacking = one_class.schedule_selection(rows({(0, 0): 1.0, (0, 1): 2.0}), constant, "cosine")
+    lacking = one_class.schedule_selection(rows({(0, 0): 1.0, (0, 1): 2.0}), constant, "40 epochs, constant rate",
+                                           "cosine")
     assert "lacks some of these classes and seeds" in lacking
 
 
