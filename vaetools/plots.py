@@ -198,7 +198,7 @@ def plot_mistakes(
             ax.set_axis_off()
             if j < len(index):
                 i = index[j]
-                ax.imshow(x[i].detach().float().cpu().squeeze(0), cmap="gray", vmin=0, vmax=1)
+                ax.imshow(x[i].detach().float().cpu().squeeze(0).numpy(), cmap="gray", vmin=0, vmax=1)
                 caption = f"{scores[i]:.3g}" + (f" ({labels[i]})" if labels is not None else "")
                 ax.text(0.5, -0.08, caption, transform=ax.transAxes, ha="center", va="top", fontsize=8)
         row[0].text(0, 1.12, f"{title}: {len(index)} of {len(fp) if color == NORMAL_COLOR else len(fn)} shown",
