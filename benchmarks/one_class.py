@@ -63,6 +63,12 @@ Round 8 (``--turns --epochs 80 --select-against 60``, fixed before any run of it
 epochs, selected as in round 7 but against round 7's 60 epochs (``one_class_<dataset>_turns_e60.csv``); it was
 selected on both data sets, so its ``turn_cw_knn`` is **the headline** since round 8.
 
+Round 9 (``--screen``): a label-free screen before any further three-seed round. Each (class, seed) model is
+trained with the settings given and only its normal validation images' mean -ELBO (``val_elbo``, nats) is
+computed and printed; no test image is scored. The rows are appended to ``one_class_<dataset>_screen.csv``.
+A candidate setting (another ``--lr``, ``--batch-size`` or ``--z-dim``) earns a three-seed round only if it
+lowers that criterion by the margin that results/one_class_rule.md fixes.
+
 The sampled likelihood rows (``recon``, ``elbo``, ``iwae``) are skipped with ``--local`` (the same weights'
 rows are in the round-3 file), with ``--flips`` and with a schedule other than round 3's, so that each fits a
 session.
@@ -100,6 +106,7 @@ Usage::
     python benchmarks/one_class.py --turns --lr-schedule cosine --seeds 0 1 2     # round 6
     python benchmarks/one_class.py --turns --epochs 60 --seeds 0 1 2              # round 7
     python benchmarks/one_class.py --turns --epochs 80 --select-against 60 --seeds 0 1 2   # round 8, the headline
+    python benchmarks/one_class.py --screen --turns --epochs 80 --classes 8 --lr 2e-3  # round 9: one model's val -ELBO
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
@@ -108,7 +115,8 @@ Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, wit
 and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
 ``one_class_<dataset>_baselines.*``, ``--turns`` ``one_class_<dataset>_turns.*``, ``--local``
 ``one_class_<dataset>_local.*`` and ``--flips`` ``one_class_<dataset>_flips.*`` instead, with ``_cosine``
-(``--lr-schedule cosine``) or ``_e<epochs>`` (other ``--epochs``) appended, so none overwrites the other results. With
+(``--lr-schedule cosine``), ``_e<epochs>`` (other ``--epochs``), ``_lr<lr>``, ``_b<batch>`` or ``_z<z_dim>`` (other
+``--lr``, ``--batch-size`` or ``--z-dim``) appended, so none overwrites the other results. With
 ``--save-scores DIR`` every (class, seed) also writes ``DIR/<dataset>_class<c>_seed<s>.npz``: the scores of
 the test and normal validation images by name and the test images' anomaly flags, so that a new way to
 combine scores can be tried without training again.
@@ -318,6 +326,24 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
     return rows
 
 
+def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str | None) -> dict:
+    """Round 9's label-free screen of one (class, seed): train its VAE and return only the normal validation
+    images' mean -ELBO in nats (``val_elbo``, computed as in :func:`vae_scores`) and the seconds it took, with the
+    settings that differ between candidates. No test image is scored."""
+    c, seed = task
+    x_all, y_all, x_test, y_test, names = images(dataset, data)
+    split = vt.one_class_split(x_all, y_all, x_test, y_test, c, seed=seed, class_names=names)
+    start = time.perf_counter()
+    model = train(split.x_train, split.x_val, settings, seed)
+    val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=settings["k"], seed=seed)
+    row = {"dataset": dataset, "class": c, "seed": seed,
+           **{key: settings[key] for key in ("turns", "epochs", "lr", "batch_size", "z_dim")},
+           "val_elbo": float(val["elbo"].mean()), "seconds": time.perf_counter() - start}
+    print(f"seed {seed} class {c} ({names[c]}) screen: val_elbo {row['val_elbo']:.2f} nats  ({row['seconds']:.0f} s)",
+          flush=True)
+    return row
+
+
 def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data: str | None,
         baselines_only: bool, jobs: int = 1, threads: int = 1, save_scores: str | None = None) -> pd.DataFrame:
     """Score every class and seed, ``jobs`` (class, seed) pairs at a time in worker processes with ``threads``
@@ -351,7 +377,7 @@ def markdown(results: pd.DataFrame) -> str:
 
 
 def schedule_selection(results: pd.DataFrame, before_csv: Path, before: str, schedule: str) -> str:
-    """Rounds 6-8's label-free criterion: the normal validation images' mean -ELBO (nats, over the classes and seeds
+    """Rounds 6-9's label-free criterion: the normal validation images' mean -ELBO (nats, over the classes and seeds
     of ``results``) of ``schedule`` (its name) beside that of the schedule in place, ``before``, whose results are in
     ``before_csv`` (the same classes, seeds and settings but the schedule), and which is lower."""
     if not before_csv.exists():
@@ -387,8 +413,9 @@ def main(argv: list[str] | None = None) -> None:
                              "with it or other --epochs (..._e<epochs>.*) the run prints the validation -ELBO that "
                              "selects the schedule")
     parser.add_argument("--select-against", metavar="EPOCHS", type=int, default=DEFAULTS["epochs"],
-                        help="round 8: the constant-rate schedule in place that the selection compares with "
-                             "(default: round 3's epochs; 60 for round 7's ..._e60 files)")
+                        help="round 8: the epochs of the schedule in place (constant rate 1e-3) that the selection "
+                             "compares with (default: round 3's epochs; 60 for round 7's ..._e60 files, 80 for round "
+                             "8's); a run with another --lr writes ..._lr<lr>.*")
     parser.add_argument("--k", type=int, default=DEFAULTS["k"], help="draws of z for elbo and iwae")
     parser.add_argument("--likelihood", choices=("bernoulli", "gaussian_var"), default=DEFAULTS["likelihood"],
                         help="p(x | z): Bernoulli (the default) or a Gaussian with a learned variance per pixel")
@@ -403,18 +430,34 @@ def main(argv: list[str] | None = None) -> None:
                         help="round 5: the round-3 model also trained to undo a left-right mirror, with its flip_* "
                              "rows and without the sampled likelihood rows (implies --turns; writes "
                              "one_class_<dataset>_flips.*)")
+    parser.add_argument("--screen", action="store_true",
+                        help="round 9: train each (class, seed) model and print only its normal validation images' "
+                             "-ELBO, no test image scored (appends to one_class_<dataset>_screen.csv)")
     add_jobs_option(parser, "classes (of every seed)")
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
-    # a schedule other than round 3's (rounds 6-8) names its own files
+    # a schedule other than round 3's (rounds 6-9) names its own files
     schedule = "" if args.baselines_only else (
         ("" if args.lr_schedule == DEFAULTS["lr_schedule"] else f"_{args.lr_schedule}")
-        + ("" if args.epochs == DEFAULTS["epochs"] else f"_e{args.epochs}"))
+        + ("" if args.epochs == DEFAULTS["epochs"] else f"_e{args.epochs}")
+        + ("" if args.lr == DEFAULTS["lr"] else f"_lr{args.lr:g}")
+        + ("" if args.batch_size == DEFAULTS["batch_size"] else f"_b{args.batch_size}")
+        + ("" if args.z_dim == DEFAULTS["z_dim"] else f"_z{args.z_dim}"))
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
                 "batch_size": args.batch_size, "lr": args.lr, "lr_schedule": args.lr_schedule, "k": args.k,
                 "likelihood": args.likelihood, "turns": args.turns or args.local or args.flips, "local": args.local,
                 "flips": args.flips, "sampled": not (args.local or args.flips or schedule)}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.screen:
+        tasks = [(c, seed) for seed in args.seeds for c in args.classes]
+        rows = pd.DataFrame(map_jobs(screen_model, tasks, jobs, threads, args.dataset, settings, args.data))
+        path = out / f"one_class_{args.dataset}_screen.csv"
+        rows.to_csv(path, mode="a", header=not path.exists(), index=False)
+        print(f"mean val_elbo {rows.val_elbo.mean():.2f} nats over {len(rows)} model(s), settings {settings}; "
+              f"appended to {path}")
+        return
     start = time.perf_counter()
     results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
                   args.save_scores)
@@ -423,8 +466,6 @@ def main(argv: list[str] | None = None) -> None:
     suffix = ("_baselines" if args.baselines_only else "_local" if args.local else "_flips" if args.flips
               else "_turns" if args.turns else "")
     name = f"one_class_{args.dataset}{suffix}{schedule}"
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / f"{name}.csv", index=False)
     what = "baselines only" if args.baselines_only else f"VAE settings {settings}, device {vt.default_device()}"
     header = (f"<!-- one_class.py --dataset {args.dataset}: classes {args.classes}, seeds {args.seeds}, {what}; "
@@ -432,8 +473,9 @@ def main(argv: list[str] | None = None) -> None:
               f"total wall time {total:.0f} s -->\n")
     against = "" if args.select_against == DEFAULTS["epochs"] else f"_e{args.select_against}"
     selection = (schedule_selection(results, out / f"one_class_{args.dataset}{suffix}{against}.csv",
-                                    f"{args.select_against} epochs, {DEFAULTS['lr_schedule']} rate",
-                                    f"{args.epochs} epochs, {args.lr_schedule} rate") + "\n" if schedule else "")
+                                    f"{args.select_against} epochs, {DEFAULTS['lr_schedule']} rate {DEFAULTS['lr']:g}",
+                                    f"{args.epochs} epochs, {args.lr_schedule} rate {args.lr:g}") + "\n"
+                 if schedule else "")
     (out / f"{name}.md").write_text(header + table + ("\n" + selection if selection else ""))
     print(table + selection)
     print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.classes)} classes "

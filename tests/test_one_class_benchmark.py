@@ -3,7 +3,9 @@ import importlib
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # the script imports its sibling cli.py
 one_class = importlib.import_module("one_class")
@@ -44,3 +46,22 @@ def test_markdown_gives_mean_and_spread_over_seeds():
     table = one_class.markdown(results).splitlines()
     assert table[0] == "| score | 0 | 1 | mean |"
     assert table[2] == "| knn5 | 91.0 ± 1.4 | 81.0 ± 1.4 | **86.0 ± 1.4** |"
+
+
+def test_screen_scores_only_the_normal_validation_images(tmp_path, monkeypatch):
+    generator = torch.Generator().manual_seed(0)
+    x_train, x_test = torch.rand(60, 1, 28, 28, generator=generator), torch.rand(20, 1, 28, 28, generator=generator)
+    y_train, y_test = np.arange(60) % 2, np.arange(20) % 2
+    monkeypatch.setattr(one_class, "images", lambda dataset, data: (x_train, y_train, x_test, y_test, ["a", "b"]))
+    scored = []
+    score_table = one_class.vt.score_table
+    monkeypatch.setattr(one_class.vt, "score_table", lambda model, x, **kw: scored.append(len(x)) or score_table(
+        model, x, **kw))
+    for _ in range(2):  # a second screen appends its rows
+        one_class.main(["--screen", "--turns", "--epochs", "1", "--classes", "0", "--lr", "2e-3", "--jobs", "1",
+                        "--out", str(tmp_path)])
+    screen = pd.read_csv(tmp_path / "one_class_mnist_screen.csv")
+    assert scored == [3, 3]  # 10 % of the 30 normal training images; never the 20 test images
+    assert list(screen["class"]) == [0, 0] and (screen.lr == 2e-3).all() and screen.turns.all()
+    assert np.isfinite(screen.val_elbo).all() and screen.val_elbo.nunique() == 1
+    assert not list(tmp_path.glob("*.md"))  # no AUROC table
