@@ -169,6 +169,13 @@ def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int)
     return model
 
 
+def train_and_validate(split: vt.OneClassSplit, settings: dict, seed: int) -> tuple[vt.ConvVAE, pd.DataFrame]:
+    """The VAE of one (class, seed), :func:`train`-ed on the normal training images, and the ``elbo`` and ``mse``
+    scores of the normal validation images (the label-free criteria of every round and of the screen)."""
+    model = train(split.x_train, split.x_val, settings, seed)
+    return model, vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=settings["k"], seed=seed)
+
+
 @functools.cache
 def images(dataset: str, data: str | None) -> tuple:
     """The training and test images and labels of ``dataset`` and its class names, loaded once per process."""
@@ -209,9 +216,8 @@ def vae_scores(split: vt.OneClassSplit, settings: dict, seed: int, lengths: dict
     validation, and ``w_turn``, the fitted weight of ``turn_cw``, named ``flip_*`` and ``w_flip`` with
     ``settings["flips"]``; with ``settings["local"]`` also ``turn_loc`` and ``turn_lof``
     (:func:`local_scores`). Without ``settings["sampled"]``, no ``recon``, ``elbo`` or ``iwae``."""
-    model = train(split.x_train, split.x_val, settings, seed)
+    model, val = train_and_validate(split, settings, seed)
     k = settings["k"]
-    val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=k, seed=seed)
     sampled = ("recon", "elbo", "iwae") if settings["sampled"] else ()
     table = vt.score_table(model, split.x_test, scores=(*sampled, "mse"), k=k, seed=seed)
     scores = {name: table[name].to_numpy() for name in table}
@@ -328,14 +334,13 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
 
 def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str | None) -> dict:
     """Round 9's label-free screen of one (class, seed): train its VAE and return only the normal validation
-    images' mean -ELBO in nats (``val_elbo``, computed as in :func:`vae_scores`) and the seconds it took, with the
-    settings that differ between candidates. No test image is scored."""
+    images' mean -ELBO in nats (``val_elbo``, as in :func:`vae_scores`) and the seconds it took, with the settings
+    that differ between candidates. No test image is scored."""
     c, seed = task
     x_all, y_all, x_test, y_test, names = images(dataset, data)
     split = vt.one_class_split(x_all, y_all, x_test, y_test, c, seed=seed, class_names=names)
     start = time.perf_counter()
-    model = train(split.x_train, split.x_val, settings, seed)
-    val = vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=settings["k"], seed=seed)
+    val = train_and_validate(split, settings, seed)[1]
     row = {"dataset": dataset, "class": c, "seed": seed,
            **{key: settings[key] for key in ("turns", "epochs", "lr", "batch_size", "z_dim")},
            "val_elbo": float(val["elbo"].mean()), "seconds": time.perf_counter() - start}
@@ -415,7 +420,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--select-against", metavar="EPOCHS", type=int, default=DEFAULTS["epochs"],
                         help="round 8: the epochs of the schedule in place (constant rate 1e-3) that the selection "
                              "compares with (default: round 3's epochs; 60 for round 7's ..._e60 files, 80 for round "
-                             "8's); a run with another --lr writes ..._lr<lr>.*")
+                             "8's)")
     parser.add_argument("--k", type=int, default=DEFAULTS["k"], help="draws of z for elbo and iwae")
     parser.add_argument("--likelihood", choices=("bernoulli", "gaussian_var"), default=DEFAULTS["likelihood"],
                         help="p(x | z): Bernoulli (the default) or a Gaussian with a learned variance per pixel")
@@ -437,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
-    # a schedule other than round 3's (rounds 6-9) names its own files
+    # training settings other than round 3's (schedule, epochs, rate, batch, code size) name their own files
     schedule = "" if args.baselines_only else (
         ("" if args.lr_schedule == DEFAULTS["lr_schedule"] else f"_{args.lr_schedule}")
         + ("" if args.epochs == DEFAULTS["epochs"] else f"_e{args.epochs}")
@@ -472,10 +477,13 @@ def main(argv: list[str] | None = None) -> None:
               f"PCA variance {PCA_VARIANCE}; {jobs} job(s) of {threads} torch thread(s); "
               f"total wall time {total:.0f} s -->\n")
     against = "" if args.select_against == DEFAULTS["epochs"] else f"_e{args.select_against}"
+    def training(epochs: int, lr_schedule: str, lr: float, batch_size: int, z_dim: int) -> str:
+        return f"{epochs} epochs, {lr_schedule} rate {lr:g}, batch {batch_size}, z_dim {z_dim}"
     selection = (schedule_selection(results, out / f"one_class_{args.dataset}{suffix}{against}.csv",
-                                    f"{args.select_against} epochs, {DEFAULTS['lr_schedule']} rate {DEFAULTS['lr']:g}",
-                                    f"{args.epochs} epochs, {args.lr_schedule} rate {args.lr:g}") + "\n"
-                 if schedule else "")
+                                    training(args.select_against, DEFAULTS["lr_schedule"], DEFAULTS["lr"],
+                                             DEFAULTS["batch_size"], DEFAULTS["z_dim"]),
+                                    training(args.epochs, args.lr_schedule, args.lr, args.batch_size, args.z_dim))
+                 + "\n" if schedule else "")
     (out / f"{name}.md").write_text(header + table + ("\n" + selection if selection else ""))
     print(table + selection)
     print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.classes)} classes "
