@@ -107,6 +107,7 @@ Usage::
     python benchmarks/one_class.py --turns --epochs 60 --seeds 0 1 2              # round 7
     python benchmarks/one_class.py --turns --epochs 80 --select-against 60 --seeds 0 1 2   # round 8, the headline
     python benchmarks/one_class.py --screen --turns --epochs 80 --classes 8 --lr 2e-3  # round 9: one model's val -ELBO
+    python benchmarks/one_class.py --screen --turns --epochs 80 --classes 8 --refine 3  # round 10: a deeper network
     python benchmarks/one_class.py --baselines-only --seeds 0 1 2                 # PCA and kNN rows, minutes
     python benchmarks/one_class.py --jobs 1                                       # one class at a time
     python benchmarks/one_class.py --save-scores /tmp/scores                      # and every image's scores
@@ -115,8 +116,9 @@ Writes ``<out>/one_class_<dataset>.csv`` (one row per class, seed and score, wit
 and ``<out>/one_class_<dataset>.md`` (AUROC in %, mean ± std over seeds); ``--baselines-only`` writes
 ``one_class_<dataset>_baselines.*``, ``--turns`` ``one_class_<dataset>_turns.*``, ``--local``
 ``one_class_<dataset>_local.*`` and ``--flips`` ``one_class_<dataset>_flips.*`` instead, with ``_cosine``
-(``--lr-schedule cosine``), ``_e<epochs>`` (other ``--epochs``), ``_lr<lr>``, ``_b<batch>`` or ``_z<z_dim>`` (other
-``--lr``, ``--batch-size`` or ``--z-dim``) appended, so none overwrites the other results. With
+(``--lr-schedule cosine``), ``_e<epochs>`` (other ``--epochs``), ``_lr<lr>``, ``_b<batch>``, ``_z<z_dim>``,
+``_c<a>-<b>`` or ``_r<k>`` (other ``--lr``, ``--batch-size``, ``--z-dim``, ``--channels`` or ``--refine``)
+appended, so none overwrites the other results. With
 ``--save-scores DIR`` every (class, seed) also writes ``DIR/<dataset>_class<c>_seed<s>.npz``: the scores of
 the test and normal validation images by name and the test images' anomaly flags, so that a new way to
 combine scores can be tried without training again.
@@ -140,7 +142,7 @@ import vaetools as vt
 
 #: Hyper-parameters, the same for every class and data set (see benchmarks/README.md for how they were chosen).
 DEFAULTS = {"z_dim": 32, "channels": (32, 64), "epochs": 40, "batch_size": 128, "lr": 1e-3, "lr_schedule": "constant",
-            "k": 16, "likelihood": "bernoulli", "turns": False, "local": False, "flips": False}
+            "refine": 0, "k": 16, "likelihood": "bernoulli", "turns": False, "local": False, "flips": False}
 #: Neighbours of the local correction and of the code-space LOF (scikit-learn's LocalOutlierFactor default).
 LOCAL_NEIGHBOURS = 20
 #: Share of the normal training images' variance the PCA baseline keeps.
@@ -161,7 +163,7 @@ def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int)
     ``settings["turns"]`` trained to restore the upright image from a random quarter turn, with
     ``settings["flips"]`` from a random quarter turn that may also be mirrored."""
     model = vt.ConvVAE(input_shape=(1, 28, 28), z_dim=settings["z_dim"], channels=settings["channels"],
-                       likelihood=settings["likelihood"])
+                       likelihood=settings["likelihood"], refine=settings["refine"])
     model = model.to(vt.default_device())
     corrupt = vt.random_turns_and_flips if settings["flips"] else vt.random_quarter_turns if settings["turns"] else None
     vt.fit(model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
@@ -333,7 +335,7 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
 
 
 def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str | None) -> dict:
-    """Round 9's label-free screen of one (class, seed): train its VAE and return only the normal validation
+    """Rounds 9-10's label-free screen of one (class, seed): train its VAE and return only the normal validation
     images' mean -ELBO in nats (``val_elbo``, as in :func:`vae_scores`) and the seconds it took, with the settings
     that differ between candidates. No test image is scored."""
     c, seed = task
@@ -342,7 +344,8 @@ def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str 
     start = time.perf_counter()
     val = train_and_validate(split, settings, seed)[1]
     row = {"dataset": dataset, "class": c, "seed": seed,
-           **{key: settings[key] for key in ("turns", "epochs", "lr", "batch_size", "z_dim")},
+           **{key: settings[key] for key in ("turns", "epochs", "lr", "batch_size", "z_dim", "refine")},
+           "channels": "-".join(map(str, settings["channels"])),
            "val_elbo": float(val["elbo"].mean()), "seconds": time.perf_counter() - start}
     print(f"seed {seed} class {c} ({names[c]}) screen: val_elbo {row['val_elbo']:.2f} nats  ({row['seconds']:.0f} s)",
           flush=True)
@@ -411,6 +414,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     parser.add_argument("--z-dim", type=int, default=DEFAULTS["z_dim"])
     parser.add_argument("--channels", type=int, nargs=2, default=DEFAULTS["channels"])
+    parser.add_argument("--refine", type=int, default=DEFAULTS["refine"],
+                        help="0, or a stride-1 convolution of this odd size after every stage (a deeper network)")
     parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
     parser.add_argument("--lr-schedule", choices=vt.LR_SCHEDULES, default=DEFAULTS["lr_schedule"],
@@ -442,15 +447,18 @@ def main(argv: list[str] | None = None) -> None:
     add_common_options(parser)
     args = parse(parser, argv)
     jobs, threads = jobs_and_threads(args.jobs, len(args.classes) * len(args.seeds))
-    # training settings other than round 3's (schedule, epochs, rate, batch, code size) name their own files
+    # training settings other than round 3's (schedule, epochs, rate, batch, code size, network) name their own files
     schedule = "" if args.baselines_only else (
         ("" if args.lr_schedule == DEFAULTS["lr_schedule"] else f"_{args.lr_schedule}")
         + ("" if args.epochs == DEFAULTS["epochs"] else f"_e{args.epochs}")
         + ("" if args.lr == DEFAULTS["lr"] else f"_lr{args.lr:g}")
         + ("" if args.batch_size == DEFAULTS["batch_size"] else f"_b{args.batch_size}")
-        + ("" if args.z_dim == DEFAULTS["z_dim"] else f"_z{args.z_dim}"))
+        + ("" if args.z_dim == DEFAULTS["z_dim"] else f"_z{args.z_dim}")
+        + ("" if tuple(args.channels) == DEFAULTS["channels"] else "_c" + "-".join(map(str, args.channels)))
+        + ("" if args.refine == DEFAULTS["refine"] else f"_r{args.refine}"))
     settings = {"z_dim": args.z_dim, "channels": tuple(args.channels), "epochs": args.epochs,
-                "batch_size": args.batch_size, "lr": args.lr, "lr_schedule": args.lr_schedule, "k": args.k,
+                "batch_size": args.batch_size, "lr": args.lr, "lr_schedule": args.lr_schedule,
+                "refine": args.refine, "k": args.k,
                 "likelihood": args.likelihood, "turns": args.turns or args.local or args.flips, "local": args.local,
                 "flips": args.flips, "sampled": not (args.local or args.flips or schedule)}
     out = Path(args.out)
@@ -459,7 +467,13 @@ def main(argv: list[str] | None = None) -> None:
         tasks = [(c, seed) for seed in args.seeds for c in args.classes]
         rows = pd.DataFrame(map_jobs(screen_model, tasks, jobs, threads, args.dataset, settings, args.data))
         path = out / f"one_class_{args.dataset}_screen.csv"
-        rows.to_csv(path, mode="a", header=not path.exists(), index=False)
+        if path.exists():  # rows of earlier screens that lack a newer column had its default
+            earlier = pd.read_csv(path)
+            defaults = {"refine": DEFAULTS["refine"], "channels": "-".join(map(str, DEFAULTS["channels"]))}
+            earlier = earlier.assign(**{key: value for key, value in defaults.items() if key not in earlier})
+            pd.concat([earlier, rows]).to_csv(path, index=False)
+        else:
+            rows.to_csv(path, index=False)
         print(f"mean val_elbo {rows.val_elbo.mean():.2f} nats over {len(rows)} model(s), settings {settings}; "
               f"appended to {path}")
         return
@@ -477,12 +491,16 @@ def main(argv: list[str] | None = None) -> None:
               f"PCA variance {PCA_VARIANCE}; {jobs} job(s) of {threads} torch thread(s); "
               f"total wall time {total:.0f} s -->\n")
     against = "" if args.select_against == DEFAULTS["epochs"] else f"_e{args.select_against}"
-    def training(epochs: int, lr_schedule: str, lr: float, batch_size: int, z_dim: int) -> str:
-        return f"{epochs} epochs, {lr_schedule} rate {lr:g}, batch {batch_size}, z_dim {z_dim}"
+    def training(epochs: int, lr_schedule: str, lr: float, batch_size: int, z_dim: int, channels: tuple[int, ...],
+                 refine: int) -> str:
+        return (f"{epochs} epochs, {lr_schedule} rate {lr:g}, batch {batch_size}, z_dim {z_dim}, channels "
+                + "-".join(map(str, channels)) + (f", refine {refine}" if refine else ""))
     selection = (schedule_selection(results, out / f"one_class_{args.dataset}{suffix}{against}.csv",
                                     training(args.select_against, DEFAULTS["lr_schedule"], DEFAULTS["lr"],
-                                             DEFAULTS["batch_size"], DEFAULTS["z_dim"]),
-                                    training(args.epochs, args.lr_schedule, args.lr, args.batch_size, args.z_dim))
+                                             DEFAULTS["batch_size"], DEFAULTS["z_dim"], DEFAULTS["channels"],
+                                             DEFAULTS["refine"]),
+                                    training(args.epochs, args.lr_schedule, args.lr, args.batch_size, args.z_dim,
+                                             args.channels, args.refine))
                  + "\n" if schedule else "")
     (out / f"{name}.md").write_text(header + table + ("\n" + selection if selection else ""))
     print(table + selection)
