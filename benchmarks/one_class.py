@@ -127,6 +127,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import shutil
 import time
 from pathlib import Path
 
@@ -301,10 +302,11 @@ def baseline_scores(split: vt.OneClassSplit, lengths: dict[str, np.ndarray], loc
 
 
 def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str | None, baselines_only: bool,
-                 lengths: dict[str, np.ndarray], save_scores: str | None) -> list[dict]:
+                 lengths: dict[str, np.ndarray], save_scores: str | None, parts: Path | None = None) -> list[dict]:
     """The rows of one (class, seed): the baselines, then the VAE's scores, then the ensembles, with AUROC,
     seconds and criteria. ``lengths``: the test images' code lengths in bits by codec, computed once by
-    :func:`run`; ``save_scores``: a folder for every image's scores, or None."""
+    :func:`run`; ``save_scores``: a folder for every image's scores, or None; ``parts``: a folder where the
+    rows are also written as soon as they are done (:func:`part_file`), or None."""
     c, seed = task
     x_all, y_all, x_test, y_test, names = images(dataset, data)
     split = vt.one_class_split(x_all, y_all, x_test, y_test, c, seed=seed, class_names=names)
@@ -331,7 +333,17 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
         arrays = {f"test_{name}": v for name, v in test.items()} | {f"val_{name}": v for name, v in val.items()}
         np.savez_compressed(Path(save_scores) / f"{dataset}_class{c}_seed{seed}.npz",
                             is_anomaly=split.is_anomaly, **arrays)
+    if parts:  # written whole, then renamed: a run cut off while writing leaves no half file to read back
+        partial = part_file(parts, task).with_suffix(".tmp")
+        pd.DataFrame(rows).to_csv(partial, index=False)
+        partial.replace(part_file(parts, task))
     return rows
+
+
+def part_file(parts: Path, task: tuple[int, int]) -> Path:
+    """Where :func:`normal_class` keeps the rows of one (class, seed) until the whole run is written."""
+    c, seed = task
+    return parts / f"class{c}_seed{seed}.csv"
 
 
 def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str | None) -> dict:
@@ -353,10 +365,14 @@ def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str 
 
 
 def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data: str | None,
-        baselines_only: bool, jobs: int = 1, threads: int = 1, save_scores: str | None = None) -> pd.DataFrame:
+        baselines_only: bool, jobs: int = 1, threads: int = 1, save_scores: str | None = None,
+        parts: Path | None = None, resume: bool = False) -> pd.DataFrame:
     """Score every class and seed, ``jobs`` (class, seed) pairs at a time in worker processes with ``threads``
     threads each; one row per (class, seed, score) with its AUROC, seconds and criteria. With
-    ``save_scores`` (a folder), every image's scores are written there too."""
+    ``save_scores`` (a folder), every image's scores are written there too. With ``parts`` (a folder), the rows of
+    every finished (class, seed) are kept there, and with ``resume`` those already there are read back instead of
+    run again (the folder must hold the same ``settings``), so that a run cut off by the end of a session goes on
+    where it stopped; the rows are the same either way, as every (class, seed) is seeded."""
     if save_scores:
         Path(save_scores).mkdir(parents=True, exist_ok=True)
     x_test = images(dataset, data)[2]
@@ -364,8 +380,23 @@ def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data
     print(f"{dataset}: mean code length of the test images, WebP {lengths['webp'].mean():.0f} bits, "
           f"PNG {lengths['png'].mean():.0f} bits (shorter = closer to the complexity)", flush=True)
     tasks = [(c, seed) for seed in seeds for c in classes]
-    parts = map_jobs(normal_class, tasks, jobs, threads, dataset, settings, data, baselines_only, lengths, save_scores)
-    return pd.DataFrame([row for part in parts for row in part])
+    done = {}
+    if parts:
+        parts.mkdir(parents=True, exist_ok=True)
+        described, record = f"{dataset} {settings}\n", parts / "settings.txt"
+        if resume and record.exists() and record.read_text() != described:
+            raise SystemExit(f"--resume: {parts} holds a run with other settings ({record.read_text().strip()}); "
+                             "delete that folder, or resume with those settings")
+        record.write_text(described)
+        if resume:
+            done = {task: pd.read_csv(part_file(parts, task), float_precision="round_trip")  # to the last digit
+                    for task in tasks if part_file(parts, task).exists()}
+            print(f"--resume: {len(done)} of {len(tasks)} (class, seed) runs read back from {parts}", flush=True)
+    todo = [task for task in tasks if task not in done]
+    rows = map_jobs(normal_class, todo, jobs, threads, dataset, settings, data, baselines_only, lengths, save_scores,
+                    parts)
+    done |= {task: pd.DataFrame(part) for task, part in zip(todo, rows)}
+    return pd.concat([done[task] for task in tasks], ignore_index=True)
 
 
 def markdown(results: pd.DataFrame) -> str:
@@ -443,6 +474,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--screen", action="store_true",
                         help="round 9: train each (class, seed) model and print only its normal validation images' "
                              "-ELBO, no test image scored (appends to one_class_<dataset>_screen.csv)")
+    parser.add_argument("--resume", action="store_true",
+                        help="read back the (class, seed) runs that a cut-off run of the same settings finished "
+                             "(kept in <out>/<results name>.parts until the results are written)")
     add_jobs_option(parser, "classes (of every seed)")
     add_common_options(parser)
     args = parse(parser, argv)
@@ -477,19 +511,27 @@ def main(argv: list[str] | None = None) -> None:
         print(f"mean val_elbo {rows.val_elbo.mean():.2f} nats over {len(rows)} model(s), settings {settings}; "
               f"appended to {path}")
         return
-    start = time.perf_counter()
-    results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
-                  args.save_scores)
-    total = time.perf_counter() - start
-    table = markdown(results)
     suffix = ("_baselines" if args.baselines_only else "_local" if args.local else "_flips" if args.flips
               else "_turns" if args.turns else "")
     name = f"one_class_{args.dataset}{suffix}{schedule}"
+    parts = out / f"{name}.parts"
+    tasks = [(c, seed) for seed in args.seeds for c in args.classes]
+    resumed = sum(part_file(parts, task).exists() for task in tasks) if args.resume else 0
+    start = time.perf_counter()
+    results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
+                  args.save_scores, parts, args.resume)
+    total = time.perf_counter() - start
+    # every (class, seed) run's own seconds (one per part: baselines, VAE, ensembles), its classes in `jobs` at once
+    busy = results.drop_duplicates(["class", "seed", "seconds"]).seconds.sum()
+    wall = (f"total wall time {total:.0f} s" + (f" (this run, which read back {resumed} of the {len(tasks)} "
+            f"(class, seed) runs from {parts.name}; their seconds summed over all runs, divided by {jobs} jobs: "
+            f"{busy / jobs:.0f} s)" if resumed else ""))
+    table = markdown(results)
     results.to_csv(out / f"{name}.csv", index=False)
     what = "baselines only" if args.baselines_only else f"VAE settings {settings}, device {vt.default_device()}"
     header = (f"<!-- one_class.py --dataset {args.dataset}: classes {args.classes}, seeds {args.seeds}, {what}; "
               f"PCA variance {PCA_VARIANCE}; {jobs} job(s) of {threads} torch thread(s); "
-              f"total wall time {total:.0f} s -->\n")
+              f"{wall} -->\n")
     against = "" if args.select_against == DEFAULTS["epochs"] else f"_e{args.select_against}"
     def training(epochs: int, lr_schedule: str, lr: float, batch_size: int, z_dim: int, channels: tuple[int, ...],
                  refine: int) -> str:
@@ -503,9 +545,9 @@ def main(argv: list[str] | None = None) -> None:
                                              args.channels, args.refine))
                  + "\n" if schedule else "")
     (out / f"{name}.md").write_text(header + table + ("\n" + selection if selection else ""))
+    shutil.rmtree(parts)
     print(table + selection)
-    print(f"total wall time: {total:.0f} s ({total / 60:.1f} min) for {len(args.classes)} classes "
-          f"x {len(args.seeds)} seeds")
+    print(f"{wall} ({total / 60:.1f} min) for {len(args.classes)} classes x {len(args.seeds)} seeds")
 
 
 if __name__ == "__main__":

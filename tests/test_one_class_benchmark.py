@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # the script imports its sibling cli.py
@@ -70,3 +71,38 @@ def test_screen_scores_only_the_normal_validation_images(tmp_path, monkeypatch):
     assert np.isfinite(screen.val_elbo).all() and screen.val_elbo[1:3].nunique() == 1
     assert screen.val_elbo[3] != screen.val_elbo[2]  # the network options reach the model
     assert not list(tmp_path.glob("*.md"))  # no AUROC table
+
+
+def test_a_cut_off_run_resumes_where_it_stopped_with_the_same_rows(tmp_path, monkeypatch):
+    generator = torch.Generator().manual_seed(0)
+    x_train, x_test = torch.rand(60, 1, 28, 28, generator=generator), torch.rand(20, 1, 28, 28, generator=generator)
+    y_train, y_test = np.arange(60) % 2, np.arange(20) % 2
+    monkeypatch.setattr(one_class, "images", lambda dataset, data: (x_train, y_train, x_test, y_test, ["a", "b"]))
+    argv = ["--turns", "--epochs", "1", "--classes", "0", "1", "--jobs", "1"]
+    one_class.main([*argv, "--out", str(tmp_path / "whole")])
+    def rows(folder):  # all but the wall times
+        return pd.read_csv(tmp_path / folder / "one_class_mnist_turns_e1.csv", float_precision="round_trip").drop(
+            columns="seconds")
+    whole = rows("whole")
+    assert not (tmp_path / "whole" / "one_class_mnist_turns_e1.parts").exists()  # removed once the results are out
+
+    normal_class, ran = one_class.normal_class, []
+    def cut_off_at_class_1(task, *args):
+        ran.append(task)
+        if task == (1, 0):
+            raise KeyboardInterrupt  # the session ends
+        return normal_class(task, *args)
+    monkeypatch.setattr(one_class, "normal_class", cut_off_at_class_1)
+    with pytest.raises(KeyboardInterrupt):
+        one_class.main([*argv, "--out", str(tmp_path / "cut")])
+    assert [p.name for p in sorted((tmp_path / "cut" / "one_class_mnist_turns_e1.parts").glob("*.csv"))] == [
+        "class0_seed0.csv"]
+    with pytest.raises(SystemExit, match="other settings"):  # another setting cannot read these parts back
+        one_class.main([*argv, "--k", "8", "--resume", "--out", str(tmp_path / "cut")])
+
+    ran.clear()
+    monkeypatch.setattr(one_class, "normal_class", lambda task, *args: ran.append(task) or normal_class(task, *args))
+    one_class.main([*argv, "--resume", "--out", str(tmp_path / "cut")])
+    assert ran == [(1, 0)]  # class 0 was read back, not run again
+    pd.testing.assert_frame_equal(rows("cut"), whole, check_exact=True)
+    assert "read back 1 of the 2" in (tmp_path / "cut" / "one_class_mnist_turns_e1.md").read_text()
