@@ -502,7 +502,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = pd.DataFrame(map_jobs(screen_model, tasks, jobs, threads, args.dataset, settings, args.data))
         path = out / f"one_class_{args.dataset}_screen.csv"
         if path.exists():  # rows of earlier screens that lack a newer column had its default
-            earlier = pd.read_csv(path)
+            earlier = pd.read_csv(path, float_precision="round_trip")  # rewritten to the last digit
             defaults = {"refine": DEFAULTS["refine"], "channels": "-".join(map(str, DEFAULTS["channels"]))}
             earlier = earlier.assign(**{key: value for key, value in defaults.items() if key not in earlier})
             pd.concat([earlier, rows]).to_csv(path, index=False)
