@@ -357,7 +357,7 @@ def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str 
     val = train_and_validate(split, settings, seed)[1]
     row = {"dataset": dataset, "class": c, "seed": seed,
            **{key: settings[key] for key in ("turns", "epochs", "lr", "batch_size", "z_dim", "refine")},
-           "channels": "-".join(map(str, settings["channels"])),
+           "channels": "-".join(map(str, settings["channels"])),  # the column order of the screen files
            "val_elbo": float(val["elbo"].mean()), "seconds": time.perf_counter() - start}
     print(f"seed {seed} class {c} ({names[c]}) screen: val_elbo {row['val_elbo']:.2f} nats  ({row['seconds']:.0f} s)",
           flush=True)
@@ -501,13 +501,7 @@ def main(argv: list[str] | None = None) -> None:
         tasks = [(c, seed) for seed in args.seeds for c in args.classes]
         rows = pd.DataFrame(map_jobs(screen_model, tasks, jobs, threads, args.dataset, settings, args.data))
         path = out / f"one_class_{args.dataset}_screen.csv"
-        if path.exists():  # rows of earlier screens that lack a newer column had its default
-            earlier = pd.read_csv(path, float_precision="round_trip")  # rewritten to the last digit
-            defaults = {"refine": DEFAULTS["refine"], "channels": "-".join(map(str, DEFAULTS["channels"]))}
-            earlier = earlier.assign(**{key: value for key, value in defaults.items() if key not in earlier})
-            pd.concat([earlier, rows]).to_csv(path, index=False)
-        else:
-            rows.to_csv(path, index=False)
+        rows.to_csv(path, mode="a", header=not path.exists(), index=False)
         print(f"mean val_elbo {rows.val_elbo.mean():.2f} nats over {len(rows)} model(s), settings {settings}; "
               f"appended to {path}")
         return
@@ -533,16 +527,12 @@ def main(argv: list[str] | None = None) -> None:
               f"PCA variance {PCA_VARIANCE}; {jobs} job(s) of {threads} torch thread(s); "
               f"{wall} -->\n")
     against = "" if args.select_against == DEFAULTS["epochs"] else f"_e{args.select_against}"
-    def training(epochs: int, lr_schedule: str, lr: float, batch_size: int, z_dim: int, channels: tuple[int, ...],
-                 refine: int) -> str:
-        return (f"{epochs} epochs, {lr_schedule} rate {lr:g}, batch {batch_size}, z_dim {z_dim}, channels "
-                + "-".join(map(str, channels)) + (f", refine {refine}" if refine else ""))
+    def training(s: dict) -> str:
+        return (f"{s['epochs']} epochs, {s['lr_schedule']} rate {s['lr']:g}, batch {s['batch_size']}, z_dim "
+                f"{s['z_dim']}, channels " + "-".join(map(str, s["channels"]))
+                + (f", refine {s['refine']}" if s["refine"] else ""))
     selection = (schedule_selection(results, out / f"one_class_{args.dataset}{suffix}{against}.csv",
-                                    training(args.select_against, DEFAULTS["lr_schedule"], DEFAULTS["lr"],
-                                             DEFAULTS["batch_size"], DEFAULTS["z_dim"], DEFAULTS["channels"],
-                                             DEFAULTS["refine"]),
-                                    training(args.epochs, args.lr_schedule, args.lr, args.batch_size, args.z_dim,
-                                             args.channels, args.refine))
+                                    training(DEFAULTS | {"epochs": args.select_against}), training(settings))
                  + "\n" if schedule else "")
     (out / f"{name}.md").write_text(header + table + ("\n" + selection if selection else ""))
     shutil.rmtree(parts)
