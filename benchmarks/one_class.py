@@ -165,23 +165,17 @@ ENSEMBLES = {"mse_cw_knn": ("mse_cw", "knn5"), "pca_cw_knn": ("pca_cw", "knn5"),
              "flip_cw_knn": ("flip_cw", "knn5")}
 
 
-def train(x_train: torch.Tensor, x_val: torch.Tensor, settings: dict, seed: int) -> vt.ConvVAE:
-    """A freshly initialized CVAE on :func:`vaetools.default_device`, trained with :func:`vaetools.fit`; with
-    ``settings["turns"]`` trained to restore the upright image from a random quarter turn, with
-    ``settings["flips"]`` from a random quarter turn that may also be mirrored."""
+def train_and_validate(split: vt.OneClassSplit, settings: dict, seed: int) -> tuple[vt.ConvVAE, pd.DataFrame]:
+    """The VAE of one (class, seed): a freshly initialized CVAE on :func:`vaetools.default_device`, trained with
+    :func:`vaetools.fit` on the normal training images (with ``settings["turns"]`` to restore the upright image
+    from a random quarter turn, with ``settings["flips"]`` from one that may also be mirrored), and the ``elbo``
+    and ``mse`` scores of the normal validation images (the label-free criteria of every round and the screen)."""
     model = vt.ConvVAE(input_shape=(1, 28, 28), z_dim=settings["z_dim"], channels=settings["channels"],
                        likelihood=settings["likelihood"], refine=settings["refine"])
     model = model.to(vt.default_device())
     corrupt = vt.random_turns_and_flips if settings["flips"] else vt.random_quarter_turns if settings["turns"] else None
-    vt.fit(model, x_train, x_val=x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
+    vt.fit(model, split.x_train, x_val=split.x_val, epochs=settings["epochs"], batch_size=settings["batch_size"],
            lr=settings["lr"], lr_schedule=settings["lr_schedule"], seed=seed, progress=False, corrupt=corrupt)
-    return model
-
-
-def train_and_validate(split: vt.OneClassSplit, settings: dict, seed: int) -> tuple[vt.ConvVAE, pd.DataFrame]:
-    """The VAE of one (class, seed), :func:`train`-ed on the normal training images, and the ``elbo`` and ``mse``
-    scores of the normal validation images (the label-free criteria of every round and of the screen)."""
-    model = train(split.x_train, split.x_val, settings, seed)
     return model, vt.score_table(model, split.x_val, scores=("elbo", "mse"), k=settings["k"], seed=seed)
 
 
@@ -308,11 +302,11 @@ def baseline_scores(split: vt.OneClassSplit, lengths: dict[str, np.ndarray], loc
 
 
 def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str | None, baselines_only: bool,
-                 lengths: dict[str, np.ndarray], save_scores: str | None, parts: Path | None = None) -> list[dict]:
+                 lengths: dict[str, np.ndarray], save_scores: str | None, parts: Path) -> list[dict]:
     """The rows of one (class, seed): the baselines, then the VAE's scores, then the ensembles, with AUROC,
     seconds and criteria. ``lengths``: the test images' code lengths in bits by codec, computed once by
-    :func:`run`; ``save_scores``: a folder for every image's scores, or None; ``parts``: a folder where the
-    rows are also written as soon as they are done (:func:`part_file`), or None."""
+    :func:`run`; ``save_scores``: a folder for every image's scores, or None; ``parts``: the folder where the
+    rows are also written as soon as they are done (:func:`part_file`)."""
     c, seed = task
     x_all, y_all, x_test, y_test, names = images(dataset, data)
     split = vt.one_class_split(x_all, y_all, x_test, y_test, c, seed=seed, class_names=names)
@@ -324,8 +318,8 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
         elif method == "baselines":
             scores, val_scores, criteria = baseline_scores(split, lengths, settings["local"])
         else:
-            scores = {name: ensemble(val, test, parts) for name, parts in ENSEMBLES.items()
-                      if all(part in test for part in parts)}
+            scores = {name: ensemble(val, test, members) for name, members in ENSEMBLES.items()
+                      if all(member in test for member in members)}
             val_scores, criteria = {}, {}
         test, val = test | scores, val | val_scores
         seconds = time.perf_counter() - start
@@ -339,10 +333,9 @@ def normal_class(task: tuple[int, int], dataset: str, settings: dict, data: str 
         arrays = {f"test_{name}": v for name, v in test.items()} | {f"val_{name}": v for name, v in val.items()}
         np.savez_compressed(Path(save_scores) / f"{dataset}_class{c}_seed{seed}.npz",
                             is_anomaly=split.is_anomaly, **arrays)
-    if parts:  # written whole, then renamed: a run cut off while writing leaves no half file to read back
-        partial = part_file(parts, task).with_suffix(".tmp")
-        pd.DataFrame(rows).to_csv(partial, index=False)
-        partial.replace(part_file(parts, task))
+    partial = part_file(parts, task).with_suffix(".tmp")  # written whole, then renamed: a run cut off while
+    pd.DataFrame(rows).to_csv(partial, index=False)        # writing leaves no half file to read back
+    partial.replace(part_file(parts, task))
     return rows
 
 
@@ -371,12 +364,12 @@ def screen_model(task: tuple[int, int], dataset: str, settings: dict, data: str 
 
 
 def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data: str | None,
-        baselines_only: bool, jobs: int = 1, threads: int = 1, save_scores: str | None = None,
-        parts: Path | None = None, resume: bool = False) -> pd.DataFrame:
+        baselines_only: bool, parts: Path, jobs: int = 1, threads: int = 1, save_scores: str | None = None,
+        resume: bool = False) -> pd.DataFrame:
     """Score every class and seed, ``jobs`` (class, seed) pairs at a time in worker processes with ``threads``
     threads each; one row per (class, seed, score) with its AUROC, seconds and criteria. With
-    ``save_scores`` (a folder), every image's scores are written there too. With ``parts`` (a folder), the rows of
-    every finished (class, seed) are kept there, and with ``resume`` those already there are read back instead of
+    ``save_scores`` (a folder), every image's scores are written there too. The rows of every finished (class,
+    seed) are kept in the folder ``parts``, and with ``resume`` those already there are read back instead of
     run again (the folder must hold the same ``settings``), so that a run cut off by the end of a session goes on
     where it stopped; the rows are the same either way, as every (class, seed) is seeded."""
     if save_scores:
@@ -386,18 +379,16 @@ def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data
     print(f"{dataset}: mean code length of the test images, WebP {lengths['webp'].mean():.0f} bits, "
           f"PNG {lengths['png'].mean():.0f} bits (shorter = closer to the complexity)", flush=True)
     tasks = [(c, seed) for seed in seeds for c in classes]
-    done = {}
-    if parts:
-        parts.mkdir(parents=True, exist_ok=True)
-        described, record = f"{dataset} {settings}\n", parts / "settings.txt"
-        if resume and record.exists() and record.read_text() != described:
-            raise SystemExit(f"--resume: {parts} holds a run with other settings ({record.read_text().strip()}); "
-                             "delete that folder, or resume with those settings")
-        record.write_text(described)
-        if resume:
-            done = {task: pd.read_csv(part_file(parts, task), float_precision="round_trip")  # to the last digit
-                    for task in tasks if part_file(parts, task).exists()}
-            print(f"--resume: {len(done)} of {len(tasks)} (class, seed) runs read back from {parts}", flush=True)
+    parts.mkdir(parents=True, exist_ok=True)
+    described, record = f"{dataset} {settings}\n", parts / "settings.txt"
+    if resume and record.exists() and record.read_text() != described:
+        raise SystemExit(f"--resume: {parts} holds a run with other settings ({record.read_text().strip()}); "
+                         "delete that folder, or resume with those settings")
+    record.write_text(described)
+    done = {task: pd.read_csv(part_file(parts, task), float_precision="round_trip")  # to the last digit
+            for task in tasks if resume and part_file(parts, task).exists()}
+    if resume:
+        print(f"--resume: {len(done)} of {len(tasks)} (class, seed) runs read back from {parts}", flush=True)
     todo = [task for task in tasks if task not in done]
     rows = map_jobs(normal_class, todo, jobs, threads, dataset, settings, data, baselines_only, lengths, save_scores,
                     parts)
@@ -518,8 +509,8 @@ def main(argv: list[str] | None = None) -> None:
     tasks = [(c, seed) for seed in args.seeds for c in args.classes]
     resumed = sum(part_file(parts, task).exists() for task in tasks) if args.resume else 0
     start = time.perf_counter()
-    results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, jobs, threads,
-                  args.save_scores, parts, args.resume)
+    results = run(args.dataset, args.classes, args.seeds, settings, args.data, args.baselines_only, parts, jobs,
+                  threads, args.save_scores, args.resume)
     total = time.perf_counter() - start
     # every (class, seed) run's own seconds (one per part: baselines, VAE, ensembles), its classes in `jobs` at once
     busy = results.drop_duplicates(["class", "seed", "seconds"]).seconds.sum()
