@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.neighbors import LocalOutlierFactor
+from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
 
 import vaetools as vt
 
@@ -47,3 +47,50 @@ def test_baselines_reject_bad_input():
         vt.baseline_scores(x[:1], x)
     with pytest.raises(TypeError, match="x_train holds int64"):
         vt.baseline_scores(np.ones((10, 4), dtype=np.int64), x)
+
+
+def _shifted_brute_force(train, x, n_neighbors, shift):
+    """The definition of ``shifted_knn_distance``, written out: every shift of every training image."""
+    h, w = train.shape[2:]
+    padded = np.pad(train, ((0, 0), (0, 0), (shift, shift), (shift, shift)))
+    out = []
+    for image in x:
+        per_image = [min(np.linalg.norm(padded[j, :, dy:dy + h, dx:dx + w] - image)
+                         for dy in range(2 * shift + 1) for dx in range(2 * shift + 1)) for j in range(len(train))]
+        out.append(np.mean(np.sort(per_image)[:n_neighbors]))
+    return np.array(out)
+
+
+def test_shifted_knn_distance_matches_its_definition():
+    rng = np.random.default_rng(0)
+    train, x = rng.random((12, 2, 7, 6)), rng.random((5, 2, 7, 6))
+    for n_neighbors, shift in ((1, 1), (3, 1), (12, 1), (2, 2)):
+        np.testing.assert_allclose(vt.shifted_knn_distance(train, x, n_neighbors=n_neighbors, shift=shift),
+                                   _shifted_brute_force(train, x, n_neighbors, shift), rtol=1e-6)
+
+
+def test_shifted_knn_distance_forgives_a_one_pixel_shift_only():
+    rng = np.random.default_rng(1)
+    train = np.zeros((8, 1, 10, 10), np.float32)
+    train[:, 0, 2:8, 2:8] = rng.random((8, 6, 6))
+    moved = np.roll(train[:1], 1, axis=3)  # the first image one pixel to the right (the border is empty)
+    assert vt.shifted_knn_distance(train, moved, n_neighbors=1)[0] < 1e-6
+    assert vt.shifted_knn_distance(train, moved, n_neighbors=1, shift=0)[0] > 0.5
+    plain = NearestNeighbors(n_neighbors=3).fit(train.reshape(8, -1)).kneighbors(moved.reshape(1, -1))[0].mean()
+    assert vt.shifted_knn_distance(train, moved, n_neighbors=3, shift=0)[0] == pytest.approx(plain)
+
+
+def test_shifted_knn_distance_says_what_is_wrong():
+    x = np.zeros((4, 1, 6, 6), np.float32)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        vt.shifted_knn_distance(x[:, 0], x)
+    with pytest.raises(ValueError, match="shape"):
+        vt.shifted_knn_distance(x, x[..., :5])
+    with pytest.raises(ValueError, match="n_neighbors"):
+        vt.shifted_knn_distance(x, x, n_neighbors=5)
+    with pytest.raises(ValueError, match="shift"):
+        vt.shifted_knn_distance(x, x, shift=3)
+    bad = x.copy()
+    bad[1, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        vt.shifted_knn_distance(bad, x)

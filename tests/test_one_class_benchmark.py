@@ -106,3 +106,33 @@ def test_a_cut_off_run_resumes_where_it_stopped_with_the_same_rows(tmp_path, mon
     assert ran == [(1, 0)]  # class 0 was read back, not run again
     pd.testing.assert_frame_equal(rows("cut"), whole, check_exact=True)
     assert "read back 1 of the 2" in (tmp_path / "cut" / "one_class_mnist_turns_e1.md").read_text()
+
+
+def test_shifted_knn_adds_its_rows_and_checkpoints_give_the_same_models(tmp_path, monkeypatch):
+    generator = torch.Generator().manual_seed(0)
+    x_train, x_test = torch.rand(60, 1, 28, 28, generator=generator), torch.rand(20, 1, 28, 28, generator=generator)
+    y_train, y_test = np.arange(60) % 2, np.arange(20) % 2
+    monkeypatch.setattr(one_class, "images", lambda dataset, data: (x_train, y_train, x_test, y_test, ["a", "b"]))
+    argv = ["--turns", "--epochs", "1", "--classes", "0", "--jobs", "1"]
+    one_class.main([*argv, "--out", str(tmp_path / "plain")])
+    checkpoints = ["--shifted-knn", "--checkpoints", str(tmp_path / "models")]
+    one_class.main([*argv, *checkpoints, "--out", str(tmp_path / "trained")])
+    assert len(list((tmp_path / "models").glob("one_class-*.pt"))) == 1
+
+    fit = one_class.vt.fit
+    monkeypatch.setattr(one_class.vt, "fit", lambda *a, **kw: pytest.fail("trained although a checkpoint exists"))
+    one_class.main([*argv, *checkpoints, "--out", str(tmp_path / "loaded")])
+    monkeypatch.setattr(one_class.vt, "fit", fit)
+
+    def rows(folder, name):  # all but the wall times
+        return pd.read_csv(tmp_path / folder / f"{name}.csv", float_precision="round_trip").drop(columns="seconds")
+    plain = rows("plain", "one_class_mnist_turns_e1")
+    trained, loaded = (rows(folder, "one_class_mnist_turns_e1_shift") for folder in ("trained", "loaded"))
+    pd.testing.assert_frame_equal(loaded, trained, check_exact=True)
+    new = {"knn5s", "pca_cw_knn5s", "turn_cw_knn5s"}
+    assert set(trained.score) == set(plain.score) | new
+    same = trained[~trained.score.isin(new)].reset_index(drop=True)  # the rows of the run without the option
+    pd.testing.assert_frame_equal(same, plain, check_exact=True)
+    assert trained[trained.score.isin(new)].auroc.between(0, 1).all()
+    table = (tmp_path / "trained" / "one_class_mnist_turns_e1_shift.md").read_text()
+    assert "| turn_cw_knn5s |" in table and "schedule selection" not in table  # round 11 selects nothing

@@ -9,7 +9,7 @@ One import gives a notebook everything it needs::
     print(vt.auroc(split.is_anomaly, detector.score_samples(split.x_test)))
     detector.save("detector.pt")
 """
-from .baselines import BASELINES, baseline_scores
+from .baselines import BASELINES, baseline_scores, shifted_knn_distance
 from .checkpoints import CheckpointError, config_key, fit_or_load, load_checkpoint, save_checkpoint
 from .complexity import complexity_score, complexity_weight, input_complexity
 from .data import (
