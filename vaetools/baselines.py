@@ -109,11 +109,9 @@ def shifted_knn_distance(x_train, x, *, n_neighbors: int = 5, shift: int = 1) ->
     search = NearestNeighbors(n_neighbors=n_neighbors * len(offsets) ** 2).fit(copies.flatten(1).double().numpy())
     distances, indices = search.kneighbors(images.flatten(1).double().numpy())
     sources = indices % len(train)  # copy j of the shift grid holds training image j mod N
-    first = np.zeros_like(sources, dtype=bool)  # the nearest copy of each training image in a row
     order = np.argsort(sources, axis=1, kind="stable")  # per row: copies grouped by source, nearest first
-    grouped = np.take_along_axis(sources, order, axis=1)
-    np.put_along_axis(first, order, np.diff(grouped, axis=1, prepend=-1) != 0, axis=1)
-    nearest = np.where(first, distances, np.inf)
+    first = np.diff(np.take_along_axis(sources, order, axis=1), axis=1, prepend=-1) != 0  # each source's nearest
+    nearest = np.where(first, np.take_along_axis(distances, order, axis=1), np.inf)
     return np.sort(nearest, axis=1)[:, :n_neighbors].mean(axis=1)
 
 
