@@ -397,8 +397,9 @@ def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data
     threads each; one row per (class, seed, score) with its AUROC, seconds and criteria. With
     ``save_scores`` (a folder), every image's scores are written there too. The rows of every finished (class,
     seed) are kept in the folder ``parts``, and with ``resume`` those already there are read back instead of
-    run again (the folder must hold the same ``settings``), so that a run cut off by the end of a session goes on
-    where it stopped; the rows are the same either way, as every (class, seed) is seeded."""
+    run again (the folder must hold the same ``settings``, wherever the checkpoints are kept), so that a run
+    cut off by the end of a session goes on where it stopped; the rows are the same either way, as every
+    (class, seed) is seeded."""
     if save_scores:
         Path(save_scores).mkdir(parents=True, exist_ok=True)
     x_test = images(dataset, data)[2]
@@ -407,7 +408,9 @@ def run(dataset: str, classes: list[int], seeds: list[int], settings: dict, data
           f"PNG {lengths['png'].mean():.0f} bits (shorter = closer to the complexity)", flush=True)
     tasks = [(c, seed) for seed in seeds for c in classes]
     parts.mkdir(parents=True, exist_ok=True)
-    described, record = f"{dataset} {settings}\n", parts / "settings.txt"
+    # where the models are kept changes no row, so a run may resume with its checkpoints in another folder
+    kept = {key: value for key, value in settings.items() if key != "checkpoints"}
+    described, record = f"{dataset} {kept}\n", parts / "settings.txt"
     if resume and record.exists() and record.read_text() != described:
         raise SystemExit(f"--resume: {parts} holds a run with other settings ({record.read_text().strip()}); "
                          "delete that folder, or resume with those settings")
