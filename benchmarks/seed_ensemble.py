@@ -20,15 +20,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.preprocessing import StandardScaler
 
 import vaetools as vt
 
 
 def standardized(scores: dict[str, np.ndarray], score: str) -> np.ndarray:
-    """The test images' ``score`` of one model, standardized with the mean and (population) standard deviation
-    of the same model's normal validation images' ``score``, as ``one_class.py`` standardizes its sums."""
-    val = scores[f"val_{score}"]
-    return (scores[f"test_{score}"] - val.mean()) / val.std()
+    """The test images' ``score`` of one model, standardized on the same model's normal validation images'
+    ``score`` with scikit-learn's ``StandardScaler``, as ``one_class.py`` standardizes the parts of its sums."""
+    scaler = StandardScaler().fit(scores[f"val_{score}"].reshape(-1, 1))
+    return scaler.transform(scores[f"test_{score}"].reshape(-1, 1)).ravel()
 
 
 def ensemble_aurocs(folder: Path, dataset: str, classes: list[int], seeds: list[int],
