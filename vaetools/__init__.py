@@ -11,7 +11,7 @@ One import gives a notebook everything it needs::
 """
 from .baselines import BASELINES, baseline_scores, shifted_knn_distance
 from .checkpoints import CheckpointError, config_key, fit_or_load, load_checkpoint, save_checkpoint
-from .complexity import complexity_score, complexity_weight, input_complexity
+from .complexity import ComplexityCorrection, complexity_score, complexity_weight, input_complexity, restoration_nll
 from .data import (
     MNIST1D_ARGS,
     DataNotFoundError,
@@ -87,7 +87,6 @@ from .scoring import (
     fit_complexity_weight,
     iwae_nll,
     reconstruct,
-    restoration_nll,
     restoration_std,
     restoration_variance,
     score_table,
