@@ -29,6 +29,7 @@ from .data import (
 )
 from .detector import THRESHOLDS, Detector
 from .device import default_device
+from .ensembles import standardize_scores, standardized_sum
 from .local import local_error
 from .losses import (
     LOG_VARIANCE_RANGE,
