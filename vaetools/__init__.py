@@ -9,7 +9,7 @@ One import gives a notebook everything it needs::
     print(vt.auroc(split.is_anomaly, detector.score_samples(split.x_test)))
     detector.save("detector.pt")
 """
-from .baselines import BASELINES, baseline_scores, shifted_knn_distance
+from .baselines import BASELINES, PCA_VARIANCE, baseline_scores, fit_pca, pca_error
 from .checkpoints import CheckpointError, config_key, fit_or_load, load_checkpoint, save_checkpoint
 from .complexity import ComplexityCorrection, complexity_score, complexity_weight, input_complexity, restoration_nll
 from .data import (
@@ -58,6 +58,7 @@ from .metrics import (
     threshold_youden,
 )
 from .models import LIKELIHOODS, VAE, Conv1dVAE, ConvVAE, DenseVAE, check_inputs
+from .neighbors import knn_distance, local_outlier_factor, shifted_knn_distance
 from .paths import cache_dir, data_dir, figure_path, output_dir, output_path, read_benchmark_csv
 from .plots import (
     CLASS_PALETTE,
