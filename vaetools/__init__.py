@@ -27,7 +27,7 @@ from .data import (
     one_class_split,
     signals_one_class,
 )
-from .detector import THRESHOLDS, Detector
+from .detector import DETECTOR_SCORES, THRESHOLDS, Detector, default_score
 from .device import default_device
 from .ensembles import standardize_scores, standardized_sum
 from .local import local_error
@@ -104,6 +104,13 @@ from .series import (
     windows_to_points,
 )
 from .training import LR_SCHEDULES, TrainingDivergedError, fit
-from .turns import TURNS, quarter_turn, random_quarter_turns, random_turns_and_flips, turn_restoration_error
+from .turns import (
+    TURN_SCORES,
+    TURNS,
+    quarter_turn,
+    random_quarter_turns,
+    random_turns_and_flips,
+    turn_restoration_error,
+)
 
 __version__ = "0.1.0"

@@ -171,11 +171,11 @@ class ComplexityCorrection:
             weighted: fit the weight of ``L(x)`` (:func:`complexity_weight` of the images' restoration bits
                 and code lengths: the slope that leaves their scores least spread); ``False``: weight 1.
             codec: the codec of ``L(x)``.
-            sigma2: the restoration variance; default the mean of ``errors``.
+            sigma2: the restoration variance; default the mean of ``errors`` (in their own float precision).
             lengths: ``L(x)`` of ``x_val`` in bits if already computed (:func:`input_complexity` with
                 ``codec``), else computed here.
         """
-        errors = np.asarray(errors, dtype=np.float64)
+        errors = np.asarray(errors)  # its own precision: sigma2 is the mean of the errors as they come
         if errors.shape != (len(x_val),):
             raise ValueError(f"errors must hold one value per image of x_val, shape ({len(x_val)},), "
                              f"got {errors.shape}")
