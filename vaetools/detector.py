@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .baselines import baseline_scores
 from .checkpoints import fit_or_load
 from .complexity import ComplexityCorrection
 from .ensembles import standardized_sum
@@ -336,6 +337,14 @@ class Detector:
         if self.neighbors is not None:
             table[self._part_names()[-1]] = self._combined(parts)
         return table
+
+    def baseline_scores(self, x_train, X, **options) -> dict[str, np.ndarray]:
+        """:func:`~vaetools.baselines.baseline_scores` fitted on the normal training data ``x_train`` and
+        scoring ``X``, both scaled as this detector's model sees them (its fitted ``scaling``), so that the
+        baselines beside it compare like with like. ``options`` are those of ``baseline_scores``."""
+        self._check_fitted()
+        train, x = (self._prepare(self._as_raw(v, name), name) for v, name in ((x_train, "x_train"), (X, "x")))
+        return baseline_scores(train, x, **options)
 
     def predict(self, X) -> np.ndarray:
         """Boolean flags: True where the score is at or above the threshold (an anomaly)."""
