@@ -85,10 +85,12 @@ def test_the_shape_is_checked_before_scaling(fitted):
         fitted.decision_function(_rows(1, 8).iloc[0])  # one row of a DataFrame is a Series
 
 
-def test_a_single_training_row_is_refused():
-    with pytest.raises(ValueError, match="x_train has 1 sample"):
-        vt.Detector(vt.DenseVAE(5), scaling="feature").fit(_rows(1, 9), x_val=_rows(20, 10), epochs=1,
-                                                           progress=False)
+def test_a_single_training_or_validation_row_is_refused_before_training(monkeypatch):
+    monkeypatch.setattr(vt.detector, "fit", lambda *a, **k: pytest.fail("trained before the inputs were checked"))
+    with pytest.raises(ValueError, match="x_train has 1 sample;"):
+        vt.Detector(vt.DenseVAE(5), scaling="feature").fit(_rows(1, 9), x_val=_rows(20, 10))
+    with pytest.raises(ValueError, match="x_val has 1 sample;"):
+        vt.Detector(vt.DenseVAE(5), scaling="feature").fit(_rows(20, 9), x_val=_rows(1, 10))
 
 
 def test_too_few_normal_validation_rows_for_fpr_get_a_warning_that_says_how_many():
