@@ -35,7 +35,7 @@ import torch
 
 from .baselines import baseline_scores
 from .checkpoints import fit_or_load
-from .complexity import ComplexityCorrection
+from .complexity import CODECS, ComplexityCorrection
 from .ensembles import standardized_sum
 from .files import build_model, history_table, read_file, write_file
 from .inputs import as_samples, check_count, check_labels, column_names, frame_values
@@ -180,6 +180,8 @@ class Detector:
             raise ValueError(f"scaling must be None or one of {SCALINGS}, got {self.scaling!r}")
         if not 0.0 < self.fpr < 1.0:
             raise ValueError(f"fpr must be in (0, 1), got {self.fpr}")
+        if self.codec not in CODECS:
+            raise ValueError(f"unknown codec {self.codec!r}; choose from {sorted(CODECS)}")
         if isinstance(self.k, bool) or not isinstance(self.k, (int, float)) or self.k < 0:
             raise ValueError(f"k must be a number >= 0, got {self.k!r}")
         for name, low in (("neighbors", 1), ("shift", 0), ("iwae_k", 1)):
