@@ -14,11 +14,11 @@ __all__ = ["BASELINES", "PCA_VARIANCE", "baseline_scores", "fit_pca", "pca_error
 #: Names of the baselines, in the order :func:`baseline_scores` returns them.
 BASELINES = ("PCA reconstruction", "IsolationForest", "LocalOutlierFactor")
 
-#: The share of the normal training variance that every PCA of the package keeps, fixed up front and without
-#: labels: 95 % is the usual rule of thumb for "most of the signal", it leaves the noise (the last 5 %) to the
-#: reconstruction error, and it is what the tutorial's baselines used from the start. (The image benchmark
-#: used 90 % in its rounds 1-12; one setting for the whole package is 95 %.)
-PCA_VARIANCE = 0.95
+#: The share of the normal training variance that every PCA of the package keeps, fixed without labels:
+#: 90 % is the setting the image benchmark's published baseline rows were measured with from its first round,
+#: so one setting for the whole package keeps those baselines as strong as they were (the tutorial's notebooks
+#: used 95 % before; a baseline is never weakened after its results are known).
+PCA_VARIANCE = 0.90
 
 
 def fit_pca(x_train, *, variance: float = PCA_VARIANCE, seed: int = 0):
