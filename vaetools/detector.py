@@ -36,11 +36,12 @@ import torch
 from .baselines import baseline_scores
 from .checkpoints import fit_or_load
 from .complexity import CODECS, ComplexityCorrection
+from .dequantization import dequantize as dequantized
 from .ensembles import standardized_sum
 from .files import build_model, history_table, read_file, write_file
 from .inputs import as_samples, check_count, check_labels, column_names, frame_values
 from .metrics import threshold_at_fpr, threshold_mean_std, threshold_median_mad
-from .models import VAE, check_inputs
+from .models import VAE, DenseVAE, check_inputs
 from .neighbors import knn_distance, shifted_knn_distance
 from .scaling import SCALINGS, Standardizer
 from .scoring import SCORES, anomaly_scores
@@ -100,6 +101,13 @@ class Detector:
             (:class:`~vaetools.scaling.Standardizer`).
         iwae_k: draws of z for the ``elbo`` and ``iwae`` scores.
         codec: the lossless codec of the complexity-corrected scores.
+        epochs: the training epochs of :meth:`fit` when its ``epochs=`` is not given (``None``:
+            :func:`~vaetools.training.fit`'s default), so that a recipe keeps its schedule through ``clone``
+            and a saved file.
+        dequantize: train on the normal training data spread uniformly over each feature's quantization
+            step (:func:`~vaetools.dequantization.dequantize`, seeded with ``fit``'s seed), so that a learned
+            variance cannot collapse onto columns of discrete values; the scaling, the neighbour part and the
+            scores use the data as they are.
 
     Attributes (after :meth:`fit` or :meth:`calibrate`):
         threshold_: scores at or above it are flagged.
@@ -127,9 +135,12 @@ class Detector:
         scaling: str | None = None,
         iwae_k: int = 16,
         codec: str = "webp",
+        epochs: int | None = None,
+        dequantize: bool = False,
     ) -> None:
         self.model, self.score, self.neighbors, self.shift, self.threshold = model, score, neighbors, shift, threshold
         self.k, self.fpr, self.scaling, self.iwae_k, self.codec = k, fpr, scaling, iwae_k, codec
+        self.epochs, self.dequantize = epochs, dequantize
         self._check_params()
         self.threshold_: float | None = None
         self.correction_: ComplexityCorrection | None = None
@@ -139,6 +150,28 @@ class Detector:
         self.val_scores_: np.ndarray | None = None
         self.reference_: torch.Tensor | None = None
         self.feature_names_in_: np.ndarray | None = None
+
+    @classmethod
+    def for_rows(cls, n_features: int, **settings) -> Detector:
+        """The detector for the rows of a table: the rule chosen on ADBench's 29 tables without test labels
+        (``benchmarks/tables.py``; how it was chosen: ``benchmarks/README.md``).
+
+        A :class:`~vaetools.models.DenseVAE` with a learned variance per feature (``z_dim=4``, hidden layers
+        (256, 128)), trained for 300 epochs on standardized, dequantized rows; the score is the model's
+        estimate of -log p(x) (``iwae``) plus the mean distance to the 5 nearest normal training rows, each
+        standardized on the normal validation rows and added::
+
+            detector = vt.Detector.for_rows(table.shape[1]).fit(table)   # rows of normal data
+            detector.decision_function(new_rows)                           # higher = more anomalous
+
+        Args:
+            n_features: the number of columns.
+            **settings: other :class:`Detector` settings (``threshold``, ``fpr``, ``k``, ``epochs``, ...); they
+                replace the rule's.
+        """
+        model = DenseVAE(n_features, z_dim=4, hidden=(256, 128), likelihood="gaussian_var")
+        rule = {"score": "iwae", "neighbors": 5, "scaling": "feature", "dequantize": True, "epochs": 300}
+        return cls(model, **(rule | settings))
 
     # ----- settings --------------------------------------------------------------------------------------
 
@@ -184,7 +217,7 @@ class Detector:
             raise ValueError(f"unknown codec {self.codec!r}; choose from {sorted(CODECS)}")
         if isinstance(self.k, bool) or not isinstance(self.k, (int, float)) or self.k < 0:
             raise ValueError(f"k must be a number >= 0, got {self.k!r}")
-        for name, low in (("neighbors", 1), ("shift", 0), ("iwae_k", 1)):
+        for name, low in (("neighbors", 1), ("shift", 0), ("iwae_k", 1), ("epochs", 1)):
             value = getattr(self, name)
             if (value is not None or name == "iwae_k") and (isinstance(value, bool) or not isinstance(value, int)
                                                              or value < low):
@@ -202,6 +235,11 @@ class Detector:
             what = f"score {score!r}" if score in _CORRECTED or score == "bce" else "a Bernoulli likelihood"
             raise ValueError(f"{what} needs the inputs as they are, in [0, 1], which standardized data are not: "
                              "use scaling=None" + ("" if what.startswith("score") else " or likelihood='gaussian'"))
+        if not isinstance(self.dequantize, bool):
+            raise ValueError(f"dequantize must be True or False, got {self.dequantize!r}")
+        if self.dequantize and model.likelihood == "bernoulli":
+            raise ValueError("dequantize spreads the values beyond [0, 1], which a Bernoulli likelihood needs: "
+                             "use likelihood='gaussian_var'")
         if self.shift and not images:
             raise ValueError(f"shift forgives a translation of images; this {name} takes {shape}: leave shift=None")
 
@@ -270,12 +308,15 @@ class Detector:
         check_count(x_val, "x_val")
         self.scaler_ = None if self.scaling is None else Standardizer(self.scaling).fit(x_train)
         train, val = self._prepare(x_train, "x_train"), self._prepare(x_val, "x_val")
+        fitted = self._prepare(dequantized(x_train, seed=seed), "x_train") if self.dequantize else train
         options = ({"corrupt": random_quarter_turns} if self._score in TURN_SCORES else {}) | fit_options
+        if self.epochs is not None:
+            options.setdefault("epochs", self.epochs)
         options |= {"x_val": val, "seed": seed}
         if cache is None:
-            self.history_ = fit(self.model, train, **options)
+            self.history_ = fit(self.model, fitted, **options)
         else:
-            self.history_ = fit_or_load(self.model, train, name="detector", cache=cache, **options)
+            self.history_ = fit_or_load(self.model, fitted, name="detector", cache=cache, **options)
         return self._calibrate(val, train)
 
     def calibrate(self, x_val, *, x_train=None) -> Detector:
