@@ -39,7 +39,7 @@ from .dequantization import dequantize as dequantized
 from .ensembles import standardized_sum
 from .files import build_model, history_table, read_file, write_file
 from .metrics import threshold_at_fpr, threshold_mean_std, threshold_median_mad
-from .models import VAE, DenseVAE, as_float_tensor, check_finite, check_inputs
+from .models import VAE, as_float_tensor, check_finite, check_inputs
 from .neighbors import knn_distance, shifted_knn_distance
 from .scaling import SCALINGS, Standardizer
 from .scoring import SCORES, anomaly_scores
@@ -167,6 +167,8 @@ class Detector:
             **settings: other :class:`Detector` settings (``threshold``, ``fpr``, ``k``, ``epochs``, ...); they
                 replace the rule's.
         """
+        from .models import DenseVAE
+
         model = DenseVAE(n_features, z_dim=4, hidden=(256, 128), likelihood="gaussian_var")
         rule = {"score": "iwae", "neighbors": 5, "scaling": "feature", "dequantize": True, "epochs": 300}
         return cls(model, **(rule | settings))
@@ -211,7 +213,7 @@ class Detector:
             raise ValueError(f"scaling must be None or one of {SCALINGS}, got {self.scaling!r}")
         if not 0.0 < self.fpr < 1.0:
             raise ValueError(f"fpr must be in (0, 1), got {self.fpr}")
-        for name, low in (("neighbors", 1), ("shift", 0), ("epochs", 1)):
+        for name, low in (("neighbors", 1), ("shift", 0)):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise ValueError(f"{name} must be None or an integer >= {low}, got {value!r}")
@@ -227,6 +229,9 @@ class Detector:
             what = f"score {score!r}" if score in _CORRECTED or score == "bce" else "a Bernoulli likelihood"
             raise ValueError(f"{what} needs the inputs as they are, in [0, 1], which standardized data are not: "
                              "use scaling=None" + ("" if what.startswith("score") else " or likelihood='gaussian'"))
+        if self.epochs is not None and (isinstance(self.epochs, bool) or not isinstance(self.epochs, int)
+                                        or self.epochs < 1):
+            raise ValueError(f"epochs must be None or an integer >= 1, got {self.epochs!r}")
         if not isinstance(self.dequantize, bool):
             raise ValueError(f"dequantize must be True or False, got {self.dequantize!r}")
         if self.dequantize and model.likelihood == "bernoulli":
