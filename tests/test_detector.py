@@ -116,6 +116,12 @@ def test_detector_rejects_bad_settings_and_use_before_fit():
         vt.Detector(model, threshold="youden")
     with pytest.raises(ValueError, match="scaling"):
         vt.Detector(model, scaling="minmax")
+    with pytest.raises(ValueError, match="codec"):
+        vt.Detector(model, codec="gif")
+    with pytest.raises(ValueError, match="k must be"):
+        vt.Detector(model, k=-1)
+    with pytest.raises(ValueError, match="iwae_k must be an integer"):
+        vt.Detector(model, iwae_k=0)
     with pytest.raises(TypeError, match="VAE"):
         vt.Detector(torch.nn.Linear(2, 2))
     with pytest.raises(RuntimeError, match="not fitted"):
@@ -173,7 +179,7 @@ def test_clone_gives_an_unfitted_copy_with_the_same_settings(fitted):
         {k: v for k, v in fitted.get_params().items() if k != "model"}
     assert copy.get_params()["fpr"] == 0.05 and copy.get_params()["scaling"] == "feature"
     assert set(fitted.get_params()) == {"model", "score", "neighbors", "shift", "threshold", "k", "fpr", "scaling",
-                                        "iwae_k", "codec"}
+                                        "iwae_k", "codec", "epochs", "dequantize"}
 
 
 def test_set_params_checks_like_the_constructor_and_keeps_the_old_settings_on_error():
@@ -183,7 +189,7 @@ def test_set_params_checks_like_the_constructor_and_keeps_the_old_settings_on_er
         detector.set_params(score="mse_c")
     assert detector.score is None
     with pytest.raises(ValueError, match="unknown settings"):
-        detector.set_params(epochs=3)
+        detector.set_params(batch_size=3)
 
 
 def test_fit_ignores_labels_and_refuses_validation_data_where_y_goes():
