@@ -7,13 +7,16 @@ training rows (normal only) and scores the same test rows; the AUROC of the scor
 test labels, which serve nothing else.
 
 * The Detector goes through its public API, as the README shows it: ``RECIPES["rows"]`` is the library's
-  default for table rows (``--recipes rows issue`` adds the issue's first recipe, the unit-variance DenseVAE
-  scored by ``mse``, as a reference). ``fit`` holds out its own normal validation rows (a seeded 10 % of
-  the training rows) for what it calibrates.
+  rule for table rows, ``vt.Detector.for_rows`` (``--recipes rows mse`` adds, as a reference, the README's
+  recipe before this benchmark: the unit-variance DenseVAE scored by ``mse``). ``fit`` holds out its own
+  normal validation rows (a seeded 10 % of the training rows) for what it calibrates.
 * The peers are PyOD's ``KNN``, ``LOF``, ``IForest``, ``PCA``, ``AutoEncoder``, ``VAE`` and ``DeepSVDD`` with
   their defaults (``random_state`` set to the seed, ``verbose=0``) on rows standardized with the normal
   training rows' mean and standard deviation (scikit-learn's ``StandardScaler``). Their scores are cached
-  per (set, seed) under ``--cache``, with their seconds, so a second run never computes them again.
+  per (set, seed) under ``--cache``, with their seconds, so a second run never computes them again (and
+  reports the seconds they took when they were computed). PyOD's ``PCA`` divides by a zero variance on sets
+  with linearly dependent columns and returns infinite scores for every row; as ADBench does, those rank
+  as ties (AUROC 0.5), and the run says where.
 
 The summary ranks the first recipe among the eight (per set, on the mean AUROC over the seeds, ties
 averaged) and counts, per set, wins / ties / losses against each peer (a tie: within ``TIE`` = 0.005 AUROC),
@@ -22,8 +25,7 @@ the sets within 0.05 of the best peer, and the sets where it is ahead of PyOD's 
 Usage::
 
     VAETOOLS_DATA=/path/to/data python benchmarks/tables.py                 # seed 0, all 29 sets, to a temp folder
-    python benchmarks/tables.py --seeds 0 1 2 --out benchmarks/results      # the committed table
-    python benchmarks/tables.py --recipes rows issue --seeds 0               # beside the issue's first recipe
+    python benchmarks/tables.py --recipes rows mse --seeds 0 1 2 --out benchmarks/results   # the committed table
     python benchmarks/tables.py --sets 14_glass 42_WBC --epochs 2            # a smoke run
 
 Writes ``<out>/tables.csv`` (one row per set, seed and method: AUROC and seconds) and ``<out>/tables.md``.
@@ -54,13 +56,13 @@ PEERS = ("kNN", "LOF", "IForest", "PCA", "AutoEncoder", "VAE", "DeepSVDD")
 SCRATCH = Path(tempfile.gettempdir()) / "vaetools-tables"
 
 
-def _issue_recipe(d: int) -> vt.Detector:
+def _mse_recipe(d: int) -> vt.Detector:
     """The recipe of the README's quick start before this benchmark: unit-variance DenseVAE, ``mse``."""
     return vt.Detector(vt.DenseVAE(input_dim=d), score="mse", threshold="fpr", fpr=0.01, scaling="feature", epochs=100)
 
 
 #: Detector recipes by name: the number of columns -> an unfitted detector. ``rows`` is the library's rule.
-RECIPES = {"rows": vt.Detector.for_rows, "issue": _issue_recipe}
+RECIPES = {"rows": vt.Detector.for_rows, "mse": _mse_recipe}
 
 
 def set_names(folder: Path) -> list[str]:
@@ -68,7 +70,13 @@ def set_names(folder: Path) -> list[str]:
     names = [path.stem for path in folder.glob("*.npz")]
     if not names:
         raise FileNotFoundError(f"no ADBench .npz files in {folder}")
-    return sorted(names, key=lambda name: (int(name.split("_")[0]) if name.split("_")[0].isdigit() else 0, name))
+    return sorted(names, key=_number)
+
+
+def _number(name: str) -> tuple[int, str]:
+    """ADBench's number of a set (``7_Cardiotocography``: 7), for sorting."""
+    prefix = name.split("_")[0]
+    return int(prefix) if prefix.isdigit() else 0, name
 
 
 def split(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -153,6 +161,7 @@ def run_one(task: tuple[str, int], folder: Path, recipes: tuple[str, ...], cache
 def summary(results: pd.DataFrame, detector: str) -> str:
     """The Markdown summary: the eight methods' mean AUROC and rank, the detector against each peer, times."""
     per_set = results.pivot_table(index="set", columns="method", values="auroc")  # mean over the seeds
+    per_set = per_set.loc[sorted(per_set.index, key=_number)]
     eight = per_set[[detector, *PEERS]]
     ranks = eight.rank(axis=1, ascending=False).mean()
     by_seed = results.pivot_table(index="seed", columns="method", values="auroc").std()  # spread of the set-means
