@@ -37,9 +37,12 @@ def test_tables_runs_the_detector_beside_the_peers_and_summarizes(tmp_path):
             "--cache", str(tmp_path / "peers")]
     results = tables.main(argv)
     detector = "rows"  # the default: the library's rule for rows
-    assert set(results.method) == {detector, *tables.PEERS}
-    assert len(results) == len(SETS) * (len(tables.PEERS) + 1)
-    assert results.auroc.between(0, 1).all() and (results.seconds > 0).all()
+    parts = {f"{detector}: iwae alone", f"{detector}: knn5 alone"}  # the sum's parts, from the same fitted detector
+    assert set(results.method) == {detector, *parts, *tables.PEERS}
+    assert len(results) == len(SETS) * (len(tables.PEERS) + 3)
+    timed = results[~results.method.isin(parts)]
+    assert results.auroc.between(0, 1).all() and (timed.seconds > 0).all()
+    assert all(f"| {part} (in place of {detector}) |" in (tmp_path / "out" / "tables.md").read_text() for part in parts)
     written = pd.read_csv(tmp_path / "out" / "tables.csv")
     assert written.shape == results.shape
     table = (tmp_path / "out" / "tables.md").read_text().splitlines()
