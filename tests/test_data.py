@@ -143,7 +143,7 @@ def test_csv_columns_are_chosen_and_checked(tmp_path):
     assert x.shape == (3, 1) and y is None
     with pytest.raises(ValueError, match=r"no columns \['c'\]"):
         vt.load_signals_csv(tmp_path / "rows.csv", columns=["a", "c"])
-    with pytest.raises(ValueError, match=r"\['site'\] are not numeric"):
+    with pytest.raises(TypeError, match=r"non-numeric columns \['site'\]"):
         vt.load_signals_csv(tmp_path / "rows.csv", columns=["a", "site"])
     table.assign(a=[0.1, None, 0.3]).to_csv(tmp_path / "gaps.csv", index=False)
     with pytest.raises(ValueError, match="missing values"):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .inputs import frame_values
 from .paths import data_dir
 from .scaling import Standardizer
 
@@ -397,7 +398,7 @@ def load_signals_csv(
         without a label column).
 
     Raises:
-        ValueError: a missing label or feature column, non-numeric or missing values.
+        ValueError: a missing label or feature column, or missing values. TypeError: non-numeric columns.
     """
     table = pd.read_csv(path)
     names = list(table.columns)
@@ -408,12 +409,6 @@ def load_signals_csv(
     missing = [c for c in columns if c not in names]
     if missing:
         raise ValueError(f"{path} has no columns {missing[:5]}; its columns: {names[:10]}")
-    values = table[list(columns)]
-    non_numeric = [c for c in values.columns if not pd.api.types.is_numeric_dtype(values[c])]
-    if non_numeric:
-        raise ValueError(f"{path}: columns {non_numeric[:5]} are not numeric; leave them out with columns=[...]")
-    if values.isna().any().any():
-        rows = int(values.isna().any(axis=1).sum())
-        raise ValueError(f"{path}: {rows} rows have missing values; clean or impute them")
+    values = frame_values(table[list(columns)], str(path))  # the detector's checks: text columns, missing values
     y = None if label_column is None else table[label_column].to_numpy()
-    return values.to_numpy(np.float32), y
+    return values.astype(np.float32), y
