@@ -14,6 +14,7 @@ or with ``--out FILE`` to a file.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import shlex
 import sys
@@ -126,14 +127,17 @@ def slug(heading: str) -> str:
 
 
 def include(path: Path) -> str:
-    """The first Markdown table of a results file that a benchmark script wrote (e.g. ``results/signals.md``)."""
-    table, started = [], False
-    for line in (HERE / path).read_text().splitlines():
-        if line.startswith("|"):
-            table.append(line)
-            started = True
-        elif started:
-            break
+    """The first Markdown table of a results file another script wrote (e.g. ``results/signals.md``), or a CSV
+    file as a table (numbers to three decimals)."""
+    if path.suffix == ".csv":
+        rows = pd.read_csv(HERE / path)
+        table = ["| " + " | ".join(rows.columns) + " |", "|---" * len(rows.columns) + "|"]
+        table += ["| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row) + " |"
+                  for row in rows.itertuples(index=False)]
+    else:
+        lines = (HERE / path).read_text().splitlines()
+        first = next(i for i, line in enumerate(lines) if line.startswith("|"))
+        table = list(itertools.takewhile(lambda line: line.startswith("|"), lines[first:]))
     return "\n".join(table) + f"\n\n*From [{path}]({path}).*\n"
 
 
