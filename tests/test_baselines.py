@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
+from sklearn.decomposition import PCA
+from sklearn.neighbors import LocalOutlierFactor
 
 import vaetools as vt
 
@@ -49,48 +50,17 @@ def test_baselines_reject_bad_input():
         vt.baseline_scores(np.ones((10, 4), dtype=np.int64), x)
 
 
-def _shifted_brute_force(train, x, n_neighbors, shift):
-    """The definition of ``shifted_knn_distance``, written out: every shift of every training image."""
-    h, w = train.shape[2:]
-    padded = np.pad(train, ((0, 0), (0, 0), (shift, shift), (shift, shift)))
-    out = []
-    for image in x:
-        per_image = [min(np.linalg.norm(padded[j, :, dy:dy + h, dx:dx + w] - image)
-                         for dy in range(2 * shift + 1) for dx in range(2 * shift + 1)) for j in range(len(train))]
-        out.append(np.mean(np.sort(per_image)[:n_neighbors]))
-    return np.array(out)
-
-
-def test_shifted_knn_distance_matches_its_definition():
-    rng = np.random.default_rng(0)
-    train, x = rng.random((12, 2, 7, 6)), rng.random((5, 2, 7, 6))
-    for n_neighbors, shift in ((1, 1), (3, 1), (12, 1), (2, 2)):
-        np.testing.assert_allclose(vt.shifted_knn_distance(train, x, n_neighbors=n_neighbors, shift=shift),
-                                   _shifted_brute_force(train, x, n_neighbors, shift), rtol=1e-6)
-
-
-def test_shifted_knn_distance_forgives_a_one_pixel_shift_only():
-    rng = np.random.default_rng(1)
-    train = np.zeros((8, 1, 10, 10), np.float32)
-    train[:, 0, 2:8, 2:8] = rng.random((8, 6, 6))
-    moved = np.roll(train[:1], 1, axis=3)  # the first image one pixel to the right (the border is empty)
-    assert vt.shifted_knn_distance(train, moved, n_neighbors=1)[0] < 1e-6
-    assert vt.shifted_knn_distance(train, moved, n_neighbors=1, shift=0)[0] > 0.5
-    plain = NearestNeighbors(n_neighbors=3).fit(train.reshape(8, -1)).kneighbors(moved.reshape(1, -1))[0].mean()
-    assert vt.shifted_knn_distance(train, moved, n_neighbors=3, shift=0)[0] == pytest.approx(plain)
-
-
-def test_shifted_knn_distance_says_what_is_wrong():
-    x = np.zeros((4, 1, 6, 6), np.float32)
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
-        vt.shifted_knn_distance(x[:, 0], x)
-    with pytest.raises(ValueError, match="shape"):
-        vt.shifted_knn_distance(x, x[..., :5])
-    with pytest.raises(ValueError, match="n_neighbors"):
-        vt.shifted_knn_distance(x, x, n_neighbors=5)
-    with pytest.raises(ValueError, match="shift"):
-        vt.shifted_knn_distance(x, x, shift=3)
-    bad = x.copy()
-    bad[1, 0, 0, 0] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
-        vt.shifted_knn_distance(bad, x)
+def test_pca_keeps_one_share_of_the_variance_and_scores_its_reconstruction_error():
+    train, test = _signals(200).reshape(200, -1), _signals(30, shift=0.5, seed=4).reshape(30, -1)
+    pca = vt.fit_pca(train)
+    assert vt.PCA_VARIANCE == 0.95 and pca.explained_variance_ratio_.sum() >= 0.95
+    written_out = PCA(n_components=0.95, svd_solver="full").fit(train)  # the image benchmark's PCA
+    assert pca.n_components_ == written_out.n_components_
+    expected = ((written_out.inverse_transform(written_out.transform(test)) - test) ** 2).mean(1)
+    np.testing.assert_allclose(vt.pca_error(pca, test), expected, rtol=1e-4, atol=1e-7)
+    np.testing.assert_array_equal(vt.baseline_scores(train, test)["PCA reconstruction"], vt.pca_error(pca, test))
+    assert vt.fit_pca(train, variance=0.5).n_components_ < pca.n_components_
+    with pytest.raises(ValueError, match="variance"):
+        vt.fit_pca(train, variance=95)
+    with pytest.raises(ValueError, match="32 values per sample but x has 16"):
+        vt.pca_error(pca, test[:, :16])

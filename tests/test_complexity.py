@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from vaetools.complexity import complexity_score, complexity_weight, input_complexity
+from vaetools.complexity import (
+    ComplexityCorrection,
+    complexity_score,
+    complexity_weight,
+    input_complexity,
+    restoration_nll,
+)
 
 
 @pytest.mark.parametrize("codec", ["webp", "png"])
@@ -65,3 +71,48 @@ def test_complexity_weight_is_the_slope_that_leaves_normal_scores_least_spread()
 def test_complexity_weight_rejects_what_it_cannot_fit(nll, complexity):
     with pytest.raises(ValueError):
         complexity_weight(np.array(nll), np.array(complexity))
+
+
+def _strokes(n, seed):
+    """Images of 1-4 random bright bars, so that their code lengths differ."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, 1, 12, 12))
+    for image in x:
+        for _ in range(rng.integers(1, 5)):
+            r, c = rng.integers(0, 9, 2)
+            image[0, r:r + 3, c:c + rng.integers(1, 4)] = rng.uniform(0.5, 1.0)
+    return x
+
+
+def test_complexity_correction_is_the_written_out_formula():
+    x_val, x = _strokes(40, 0), _strokes(10, 1)
+    rng = np.random.default_rng(2)
+    errors_val, errors = rng.uniform(0.01, 0.05, 40), rng.uniform(0.01, 0.08, 10)
+    fitted = ComplexityCorrection.fit(errors_val, x_val)
+    # sigma2: the normal validation images' mean error; the weight: the least-spread slope of their bits
+    sigma2 = errors_val.mean()
+    bits_val = restoration_nll(errors_val, sigma2, 144)
+    assert fitted.sigma2 == sigma2 and fitted.size == 144 and fitted.codec == "webp"
+    assert fitted.weight == complexity_weight(bits_val, input_complexity(x_val))
+    expected = complexity_score(restoration_nll(errors, sigma2, 144), input_complexity(x), fitted.weight)
+    np.testing.assert_array_equal(fitted.score(errors, x), expected)
+    np.testing.assert_array_equal(fitted.score(errors, lengths=input_complexity(x)), expected)
+    serra = ComplexityCorrection.fit(errors_val, x_val, weighted=False, codec="png")
+    assert serra.weight == 1.0
+    np.testing.assert_allclose(serra.score(errors, x),
+                               restoration_nll(errors, sigma2, 144) / math.log(2) - input_complexity(x, "png"))
+
+
+def test_complexity_correction_says_what_is_wrong():
+    x_val = _strokes(5, 0)
+    with pytest.raises(ValueError, match="one value per image"):
+        ComplexityCorrection.fit(np.ones(4), x_val)
+    with pytest.raises(ValueError, match="sigma2"):
+        ComplexityCorrection.fit(np.zeros(5), x_val)
+    fitted = ComplexityCorrection.fit(np.linspace(0.1, 0.2, 5), x_val)
+    with pytest.raises(ValueError, match="code lengths"):
+        fitted.score(np.ones(5))
+    with pytest.raises(ValueError, match="144 values"):
+        fitted.score(np.ones(2), np.zeros((2, 1, 8, 8)))
+    with pytest.raises(ValueError, match="unknown codec"):
+        ComplexityCorrection(1.0, 1.0, 144, "gif")

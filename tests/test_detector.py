@@ -19,7 +19,8 @@ def _signals(n, shift=0.0, seed=0):
 def fitted():
     detector = vt.Detector(vt.DenseVAE(input_dim=16, z_dim=2, hidden=(32,)), score="mse", threshold="fpr",
                            fpr=0.05, scaling="feature")
-    detector.fit(_signals(300), epochs=30, batch_size=32, lr=3e-3, progress=False)
+    with pytest.warns(UserWarning, match=r"30 normal validation samples.*at least 200 \(10 / fpr"):
+        detector.fit(_signals(300), epochs=30, batch_size=32, lr=3e-3, progress=False)
     return detector
 
 
@@ -51,7 +52,8 @@ def test_save_and_load_give_identical_scores_and_flags(fitted, tmp_path):
 def test_a_learned_variance_detector_scores_saves_and_loads(tmp_path):
     detector = vt.Detector(vt.DenseVAE(input_dim=16, z_dim=2, hidden=(32,), likelihood="gaussian_var"),
                            score="recon", threshold="fpr", fpr=0.05, scaling="feature")
-    detector.fit(_signals(300), epochs=30, batch_size=32, lr=3e-3, beta=1.0, progress=False)
+    detector.fit(_signals(300), x_val=_signals(200, seed=14), epochs=30, batch_size=32, lr=3e-3, beta=1.0,
+                 progress=False)  # 200 = 10 / fpr normal validation rows: no warning
     normal, odd = _signals(100, seed=1), _signals(100, shift=2.0, seed=2)
     scores = np.concatenate([detector.score_samples(normal), detector.score_samples(odd)])
     assert vt.auroc(np.r_[np.zeros(100), np.ones(100)], scores) > 0.95 and detector.predict(odd).mean() > 0.9
@@ -79,7 +81,7 @@ def test_threshold_rules_on_normal_validation_scores(fitted, rule, expected):
     detector = vt.Detector(fitted.model, score="mse", threshold=rule, k=2, scaling="feature")
     detector.scaler_ = fitted.scaler_
     x_val = _signals(50, seed=6)
-    detector._calibrate(torch.from_numpy(x_val).float())
+    detector.calibrate(x_val)
     assert detector.threshold_ == pytest.approx(expected(detector.val_scores_), rel=1e-6)
 
 
@@ -124,11 +126,96 @@ def test_load_rejects_other_files(tmp_path):
     with pytest.raises(FileNotFoundError):
         vt.Detector.load(tmp_path / "missing.pt")
     (tmp_path / "junk.pt").write_bytes(b"not a file torch can read")
-    with pytest.raises(ValueError, match="not a readable detector"):
+    with pytest.raises(vt.CheckpointError, match="not a vaetools file"):
         vt.Detector.load(tmp_path / "junk.pt")
     torch.save({"format": "something else"}, tmp_path / "other.pt")
-    with pytest.raises(ValueError, match="vaetools-detector-v1"):
+    with pytest.raises(vt.CheckpointError, match="vaetools-v2"):
         vt.Detector.load(tmp_path / "other.pt")
+
+
+def test_a_checkpoint_loads_as_an_unfitted_detector_around_its_model(fitted, tmp_path):
+    path = vt.save_checkpoint(tmp_path / "model.pt", fitted.model, history=fitted.history_)
+    detector = vt.Detector.load(path)
+    assert detector.threshold_ is None and detector.history_.equals(fitted.history_)
+    assert torch.equal(detector.model.encoder[0].weight, fitted.model.encoder[0].weight)
+    x = _signals(50, seed=9)
+    detector.set_params(scaling="feature").calibrate(x, x_train=_signals(300))
+    assert detector.decision_function(x).shape == (50,)
+
+
+def test_a_detector_file_of_the_first_format_still_loads(fitted, tmp_path):
+    """Files that Detector.save wrote before the one file format (vaetools-detector-v1)."""
+    old = {"format": "vaetools-detector-v1", "model_class": "DenseVAE", "model_config": fitted.model.config(),
+           "state_dict": fitted.model.state_dict(),
+           "settings": {"score": "mse", "threshold": "fpr", "k": 3.0, "fpr": 0.05, "scaling": "feature",
+                        "iwae_k": 16, "codec": "webp"},
+           "threshold_": fitted.threshold_, "sigma2_": None, "weight_": None, "scaler_": fitted.scaler_.state_dict(),
+           "val_scores_": torch.tensor(fitted.val_scores_), "history_": None}
+    torch.save(old, tmp_path / "old.pt")
+    loaded = vt.Detector.load(tmp_path / "old.pt")
+    x = _signals(20, seed=10)
+    assert np.array_equal(loaded.decision_function(x), fitted.decision_function(x))
+    assert loaded.threshold_ == fitted.threshold_ and np.array_equal(loaded.val_scores_, fitted.val_scores_)
+
+
+def test_files_record_the_versions_that_wrote_them(fitted, tmp_path):
+    payload = torch.load(fitted.save(tmp_path / "d.pt"), weights_only=True)
+    assert payload["format"] == "vaetools-v2" and payload["vaetools"] == vt.__version__
+    assert payload["torch"] == torch.__version__ and payload["detector"]["params"]["score"] == "mse"
+
+
+def test_clone_gives_an_unfitted_copy_with_the_same_settings(fitted):
+    from sklearn.base import clone
+
+    copy = clone(fitted)
+    assert copy.threshold_ is None and copy.model is not fitted.model
+    assert {k: v for k, v in copy.get_params().items() if k != "model"} == \
+        {k: v for k, v in fitted.get_params().items() if k != "model"}
+    assert copy.get_params()["fpr"] == 0.05 and copy.get_params()["scaling"] == "feature"
+    assert set(fitted.get_params()) == {"model", "score", "neighbors", "shift", "threshold", "k", "fpr", "scaling",
+                                        "iwae_k", "codec"}
+
+
+def test_set_params_checks_like_the_constructor_and_keeps_the_old_settings_on_error():
+    detector = vt.Detector(vt.DenseVAE(4))
+    assert detector.set_params(threshold="mad", k=2) is detector and detector.threshold == "mad"
+    with pytest.raises(ValueError, match="code length"):
+        detector.set_params(score="mse_c")
+    assert detector.score is None
+    with pytest.raises(ValueError, match="unknown settings"):
+        detector.set_params(epochs=3)
+
+
+def test_fit_ignores_labels_and_refuses_validation_data_where_y_goes():
+    x, x_val = _signals(120), _signals(40, seed=11)
+    options = dict(x_val=x_val, epochs=3, batch_size=32, progress=False)
+
+    def make():
+        return vt.Detector(vt.DenseVAE(input_dim=16, z_dim=2, hidden=(16,)), scaling="feature")
+
+    plain = make().fit(x, **options)
+    labelled = make().fit(x, np.zeros(120), **options)  # scikit-learn's habit: y is ignored
+    assert np.array_equal(plain.decision_function(x_val), labelled.decision_function(x_val))
+    with pytest.raises(ValueError, match=r"x_val=\.\.\."):
+        make().fit(x, x_val)
+
+
+def test_decision_function_is_higher_for_anomalies_and_score_samples_is_the_same(fitted):
+    x = np.concatenate([_signals(30, seed=12), _signals(30, shift=2.0, seed=13)])
+    scores = fitted.decision_function(x)
+    assert np.array_equal(scores, fitted.score_samples(x)) and scores[30:].min() > np.median(scores[:30])
+
+
+def test_the_default_score_suits_the_model():
+    assert "score='mse'" in repr(vt.Detector(vt.DenseVAE(4)))
+    assert vt.default_score(vt.ConvVAE()) == "mse"
+    assert vt.default_score(vt.DenseVAE(4, likelihood="gaussian_var")) == "recon"
+    assert "score='mse'" in repr(vt.Detector(vt.ConvVAE()))
+
+
+def test_a_bernoulli_model_cannot_take_standardized_data():
+    with pytest.raises(ValueError, match="Bernoulli"):
+        vt.Detector(vt.DenseVAE(4, likelihood="bernoulli"), scaling="feature")
 
 
 def test_command_line_scores_a_csv(fitted, tmp_path, capsys):

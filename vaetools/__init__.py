@@ -9,9 +9,9 @@ One import gives a notebook everything it needs::
     print(vt.auroc(split.is_anomaly, detector.score_samples(split.x_test)))
     detector.save("detector.pt")
 """
-from .baselines import BASELINES, baseline_scores, shifted_knn_distance
+from .baselines import BASELINES, PCA_VARIANCE, baseline_scores, fit_pca, pca_error
 from .checkpoints import CheckpointError, config_key, fit_or_load, load_checkpoint, save_checkpoint
-from .complexity import complexity_score, complexity_weight, input_complexity
+from .complexity import ComplexityCorrection, complexity_score, complexity_weight, input_complexity, restoration_nll
 from .data import (
     MNIST1D_ARGS,
     DataNotFoundError,
@@ -27,8 +27,9 @@ from .data import (
     one_class_split,
     signals_one_class,
 )
-from .detector import THRESHOLDS, Detector
+from .detector import DETECTOR_SCORES, THRESHOLDS, Detector, default_score
 from .device import default_device
+from .ensembles import standardize_scores, standardized_sum
 from .local import local_error
 from .losses import (
     LOG_VARIANCE_RANGE,
@@ -57,6 +58,7 @@ from .metrics import (
     threshold_youden,
 )
 from .models import LIKELIHOODS, VAE, Conv1dVAE, ConvVAE, DenseVAE, check_inputs
+from .neighbors import knn_distance, local_outlier_factor, shifted_knn_distance
 from .paths import cache_dir, data_dir, figure_path, output_dir, output_path, read_benchmark_csv
 from .plots import (
     CLASS_PALETTE,
@@ -87,7 +89,6 @@ from .scoring import (
     fit_complexity_weight,
     iwae_nll,
     reconstruct,
-    restoration_nll,
     restoration_std,
     restoration_variance,
     score_table,
@@ -103,6 +104,13 @@ from .series import (
     windows_to_points,
 )
 from .training import LR_SCHEDULES, TrainingDivergedError, fit
-from .turns import TURNS, quarter_turn, random_quarter_turns, random_turns_and_flips, turn_restoration_error
+from .turns import (
+    TURN_SCORES,
+    TURNS,
+    quarter_turn,
+    random_quarter_turns,
+    random_turns_and_flips,
+    turn_restoration_error,
+)
 
 __version__ = "0.1.0"

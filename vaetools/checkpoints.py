@@ -1,4 +1,6 @@
-"""Checkpoints: save and load trained models, and reuse them across notebooks with :func:`fit_or_load`."""
+"""Checkpoints: save and load trained models, and reuse them across notebooks with :func:`fit_or_load`.
+
+The files are those of :mod:`vaetools.files`, the one format for models and detectors."""
 from __future__ import annotations
 
 import hashlib
@@ -11,37 +13,20 @@ import pandas as pd
 import torch
 
 from . import training
-from .models import MODELS, VAE, check_inputs
+from .files import CheckpointError, build_model, history_table, load_weights, read_file, write_file
+from .models import VAE, check_inputs
 from .paths import cache_dir
 from .training import fit
 
 __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "fit_or_load", "config_key"]
 
-_FORMAT = "vaetools-checkpoint-v1"
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint is unreadable, or it does not match the model or configuration asked for."""
-
 
 def save_checkpoint(
     path: str | os.PathLike, model: VAE, *, history: pd.DataFrame | None = None, config: dict | None = None
 ) -> Path:
-    """Save a model with its constructor arguments, its training history and a configuration dict."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "format": _FORMAT,
-        "model_class": type(model).__name__,
-        "model_config": model.config(),
-        "state_dict": model.state_dict(),
-        "history": None if history is None else history.reset_index().to_dict(orient="list"),
-        "config": config or {},
-    }
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per process: parallel test workers may save
-    torch.save(payload, tmp)                                 # the same configuration at the same time
-    tmp.replace(path)  # never leave a half-written checkpoint behind
-    return path
+    """Save a model with its constructor arguments, its training history and a configuration dict, in the
+    one file format of :mod:`vaetools.files` (with the vaetools and torch versions that wrote it)."""
+    return write_file(path, model, history=history, config=config)
 
 
 def load_checkpoint(
@@ -51,12 +36,13 @@ def load_checkpoint(
     config: dict | None = None,
     device: str | torch.device | None = None,
 ) -> tuple[VAE, pd.DataFrame | None]:
-    """Load a checkpoint written by :func:`save_checkpoint`.
+    """Load the model of a file written by :func:`save_checkpoint`, :func:`fit_or_load` or
+    :meth:`Detector.save <vaetools.detector.Detector.save>` (or by an earlier release).
 
     Args:
         path: the file.
         model: if given, the weights are loaded into it, and its class and constructor arguments must
-            match the checkpoint's; otherwise a new model is built from the checkpoint.
+            match the file's; otherwise a new model is built from the file.
         config: if given, must equal the configuration stored with the checkpoint.
         device: where a newly built model goes (default: the CPU); a given ``model`` keeps its
             device. Checkpoints load onto any device, whatever device saved them.
@@ -65,37 +51,25 @@ def load_checkpoint(
         ``(model, history)`` with the model in ``eval()`` mode.
 
     Raises:
-        CheckpointError: the file is missing, corrupt, not a vaetools checkpoint, or does not match.
+        CheckpointError: the file is missing, corrupt, not a vaetools file, or does not match.
     """
-    path = Path(path)
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        payload = read_file(path)
     except FileNotFoundError:
         raise CheckpointError(f"no checkpoint at {path}") from None
-    except Exception as error:
-        raise CheckpointError(
-            f"{path} is corrupt or not a checkpoint ({type(error).__name__}); delete it and train again"
-        ) from None
-    if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-        raise CheckpointError(f"{path} is not a {_FORMAT} file; delete it and train again")
     name, kwargs = payload["model_class"], payload["model_config"]
-    if model is None:
-        if name not in MODELS:
-            raise CheckpointError(f"{path} holds an unknown model class {name!r}")
-        model = MODELS[name](**kwargs).to(device or "cpu")
-    elif type(model).__name__ != name or model.config() != kwargs:
+    if model is not None and (type(model).__name__ != name or model.config() != kwargs):
         raise CheckpointError(
             f"{path} holds a {name}({kwargs}), not the {type(model).__name__}({model.config()}) asked for"
         )
     if config is not None and payload["config"] != config:
         changed = sorted(k for k in set(config) | set(payload["config"]) if config.get(k) != payload["config"].get(k))
         raise CheckpointError(f"{path} was trained with another configuration (differs in: {changed})")
-    try:
-        model.load_state_dict(payload["state_dict"])
-    except RuntimeError as error:
-        raise CheckpointError(f"{path}: the weights do not fit the model ({error})") from None
-    history = None if payload["history"] is None else pd.DataFrame(payload["history"]).set_index("epoch")
-    return model.eval(), history
+    if model is None:
+        model = build_model(payload, path, device)
+    else:
+        load_weights(model, payload, path)
+    return model.eval(), history_table(payload)
 
 
 def _fingerprint(x: torch.Tensor) -> str:

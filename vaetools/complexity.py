@@ -15,16 +15,22 @@ for PNG and 5,298 for JPEG 2000), so it is the default here.
 Both terms count bits
 for the same image; for a density model of continuous pixels, ``-log2 p(x)`` of the 8-bit image differs
 from that of the continuous one by a constant (the bin width), which does not change any ranking.
+
+:class:`ComplexityCorrection` applies the correction to any restoration error (a VAE's, a PCA's, the
+error of restoring an image from a quarter turn), fitted on normal validation images: the one place where
+the ``mse_c`` and ``mse_cw`` scores are computed.
 """
 from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
-__all__ = ["CODECS", "input_complexity", "complexity_score", "complexity_weight"]
+__all__ = ["CODECS", "input_complexity", "complexity_score", "complexity_weight", "restoration_nll",
+           "ComplexityCorrection"]
 
 #: Lossless codecs for :func:`input_complexity`, with their Pillow save options.
 CODECS = {"webp": {"format": "WEBP", "lossless": True}, "png": {"format": "PNG", "optimize": True}}
@@ -102,3 +108,96 @@ def _paired(nll, complexity) -> tuple[np.ndarray, np.ndarray]:
     if nll.shape != complexity.shape:
         raise ValueError(f"{nll.shape} likelihoods but {complexity.shape} complexities")
     return nll, complexity
+
+
+def restoration_nll(mse, sigma2: float, size: int) -> np.ndarray:
+    """-log N(x; restoration, sigma2 I) in nats, from the mean squared error over ``size`` values."""
+    mse = np.asarray(mse, dtype=np.float64)
+    return size * (mse / (2 * sigma2) + 0.5 * math.log(2 * math.pi * sigma2))
+
+
+@dataclass(frozen=True)
+class ComplexityCorrection:
+    """The complexity-corrected score of a restoration error, in bits (higher = more anomalous)::
+
+        S(x) = -log2 N(x; restoration, sigma2 I) - weight * L(x)
+
+    The restoration error is the mean squared error per value of any restoration of the image (a VAE's
+    at ``z = mu``, a PCA's, the upright image restored from a quarter turn); ``L(x)`` is the image's
+    lossless code length (:func:`input_complexity`). Fit it on *normal validation* images with
+    :meth:`fit`, then :meth:`score` new images.
+
+    Attributes:
+        sigma2: the restoration variance, the mean squared error per value of the normal validation images
+            (the maximum-likelihood variance of a Gaussian around the restoration).
+        weight: the weight of ``L(x)``: 1 is Serrà et al.'s correction (the ``_c`` scores), a fitted
+            weight (:func:`complexity_weight`) the ``_cw`` ones.
+        size: values per image (C x H x W), the number of Gaussian terms in the likelihood.
+        codec: the codec of ``L(x)``, one of :data:`CODECS`.
+    """
+
+    sigma2: float
+    weight: float
+    size: int
+    codec: str = "webp"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.sigma2) and self.sigma2 > 0):
+            raise ValueError(f"sigma2 must be finite and > 0 (the restoration variance of normal validation "
+                             f"images), got {self.sigma2}")
+        if not math.isfinite(self.weight):
+            raise ValueError(f"weight must be finite, got {self.weight}")
+        if self.size < 1:
+            raise ValueError(f"size must be the number of values per image, got {self.size}")
+        if self.codec not in CODECS:
+            raise ValueError(f"unknown codec {self.codec!r}; choose from {sorted(CODECS)}")
+
+    @classmethod
+    def fit(
+        cls,
+        errors,
+        x_val: torch.Tensor | np.ndarray,
+        *,
+        weighted: bool = True,
+        codec: str = "webp",
+        sigma2: float | None = None,
+        lengths: np.ndarray | None = None,
+    ) -> ComplexityCorrection:
+        """Fit the correction on normal validation images.
+
+        Args:
+            errors: the restoration errors (mean squared error per value) of the images ``x_val``, shape (N,).
+            x_val: the normal validation images, (N, C, H, W) or (N, H, W) in [0, 1].
+            weighted: fit the weight of ``L(x)`` (:func:`complexity_weight` of the images' restoration bits
+                and code lengths: the slope that leaves their scores least spread); ``False``: weight 1.
+            codec: the codec of ``L(x)``.
+            sigma2: the restoration variance; default the mean of ``errors`` (in their own float precision).
+            lengths: ``L(x)`` of ``x_val`` in bits if already computed (:func:`input_complexity` with
+                ``codec``), else computed here.
+        """
+        errors = np.asarray(errors)  # its own precision: sigma2 is the mean of the errors as they come
+        if errors.shape != (len(x_val),):
+            raise ValueError(f"errors must hold one value per image of x_val, shape ({len(x_val)},), "
+                             f"got {errors.shape}")
+        size = int(np.prod(tuple(x_val.shape[1:])))
+        serra = cls(float(errors.mean()) if sigma2 is None else float(sigma2), 1.0, size, codec)  # checks them
+        if not weighted:
+            return serra
+        lengths = input_complexity(x_val, codec) if lengths is None else lengths
+        return replace(serra, weight=complexity_weight(restoration_nll(errors, serra.sigma2, size), lengths))
+
+    def score(self, errors, x: torch.Tensor | np.ndarray | None = None, *,
+              lengths: np.ndarray | None = None) -> np.ndarray:
+        """The corrected scores of images ``x`` from their restoration ``errors``, shape (N,).
+
+        Give the images ``x`` or their code lengths ``lengths`` (:func:`input_complexity` with this
+        correction's codec), e.g. computed once for a test set that several corrections score.
+        """
+        if lengths is None:
+            if x is None:
+                raise ValueError("give the images x or their code lengths (lengths=vt.input_complexity(x, codec))")
+            if int(np.prod(tuple(x.shape[1:]))) != self.size:
+                raise ValueError(f"the correction was fitted on images of {self.size} values, "
+                                 f"got images of shape {tuple(x.shape[1:])}")
+            lengths = input_complexity(x, self.codec)
+        return complexity_score(restoration_nll(errors, self.sigma2, self.size), lengths, self.weight)

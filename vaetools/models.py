@@ -23,7 +23,7 @@ from .losses import gaussian_parameters
 
 __all__ = [
     "VAE", "ConvVAE", "Conv1dVAE", "DenseVAE", "LIKELIHOODS", "MODELS",
-    "check_inputs", "check_finite", "as_float_tensor",
+    "check_inputs", "check_finite", "as_float_tensor", "as_rows",
 ]
 
 #: Supported likelihoods p(x | z).
@@ -334,3 +334,13 @@ def as_float_tensor(x, name: str = "x") -> torch.Tensor:
 def _dtype_message(name: str, dtype) -> str:
     return (f"{name} holds {dtype} values; the models take floats: convert first, e.g. x / 255 for 8-bit "
             "images or x.astype('float32') for integer readings")
+
+
+def as_rows(x, name: str = "x") -> np.ndarray:
+    """``x`` as a 2-D float32 array, one flattened sample per row (an image to its pixels, a signal's channels
+    one after the other), checked for NaN and infinite values: what the scikit-learn baselines see."""
+    x = as_float_tensor(x, name)
+    if x.dim() < 2 or len(x) == 0:
+        raise ValueError(f"{name} must hold samples along its first axis, got shape {tuple(x.shape)}")
+    check_finite(x, name)
+    return x.flatten(1).cpu().numpy()

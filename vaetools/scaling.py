@@ -1,23 +1,42 @@
 """Standardization fitted on normal training data only, kept with a detector.
 
 A Gaussian likelihood with unit variance expects standardized inputs; the statistics must come from
-the normal training data alone (the test set, and anomalies, must not leak into them). The fitting is
-scikit-learn's :class:`~sklearn.preprocessing.StandardScaler`; this class only decides what is a
-"feature" for data of shape (N, L) or (N, C, L) and keeps the statistics as tensors, so a detector can
-save them in a weights-only file.
+the normal training data alone (the test set, and anomalies, must not leak into them).
+:class:`Standardizer` decides what is a "feature" for data of shape (N, L) or (N, C, L) and keeps the
+statistics as tensors, so a detector can save them in a weights-only file; :func:`mean_and_scale`
+computes them as scikit-learn's :class:`~sklearn.preprocessing.StandardScaler` does, to the last bit,
+without importing scikit-learn (which would add a second to ``import vaetools``).
 """
 from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.preprocessing import StandardScaler
 
-__all__ = ["Standardizer", "SCALINGS"]
+__all__ = ["Standardizer", "SCALINGS", "mean_and_scale"]
 
 #: ``"feature"``: every position (column, or channel and time step) on its own, for rows of a table;
 #: ``"channel"``: one mean and standard deviation per channel over all time steps, for sliding windows
 #: (a shift in time must not change the scaling).
 SCALINGS = ("feature", "channel")
+
+
+def mean_and_scale(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and standard deviation of every column of ``rows`` (N, D), as ``StandardScaler`` fits them.
+
+    In float64, with the corrected two-pass variance that scikit-learn uses; a column that is constant (its
+    variance within rounding of 0) gets a scale of 1, so that it standardizes to 0 instead of NaN.
+
+    Returns:
+        ``(mean, scale)``, each of shape (D,).
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    n = len(rows)
+    mean = rows.sum(axis=0) / n
+    centred = rows - mean
+    variance = ((centred**2).sum(axis=0) - centred.sum(axis=0) ** 2 / n) / n
+    eps = np.finfo(np.float64).eps
+    constant = variance <= n * eps * variance + (n * mean * eps) ** 2
+    return mean, np.where(constant, 1.0, np.sqrt(variance))
 
 
 class Standardizer:
@@ -44,10 +63,10 @@ class Standardizer:
             raise ValueError(f"standardize at least two samples of shape (N, L) or (N, C, L), got {x.shape}")
         n, c, length = x.shape
         rows = x.reshape(n, c * length) if self.per == "feature" else x.transpose(0, 2, 1).reshape(-1, c)
-        scaler = StandardScaler().fit(rows)
+        mean, scale = mean_and_scale(rows)
         shape = (c, length) if self.per == "feature" else (c, 1)
-        self.mean_ = torch.as_tensor(scaler.mean_, dtype=torch.float32).reshape(shape)
-        self.std_ = torch.as_tensor(scaler.scale_, dtype=torch.float32).reshape(shape)
+        self.mean_ = torch.as_tensor(mean, dtype=torch.float32).reshape(shape)
+        self.std_ = torch.as_tensor(scale, dtype=torch.float32).reshape(shape)
         return self
 
     def transform(self, x) -> torch.Tensor:

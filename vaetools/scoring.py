@@ -39,13 +39,13 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from .complexity import complexity_score, complexity_weight, input_complexity
+from .complexity import ComplexityCorrection, input_complexity
 from .losses import gaussian_parameters, kl_divergence, reconstruction_loss
 from .models import VAE, check_inputs
 
 __all__ = [
     "SCORES", "DEFAULT_SCORES", "score_table", "anomaly_scores", "iwae_nll", "restoration_variance",
-    "restoration_nll", "fit_complexity_weight", "encode", "reconstruct", "restoration_std",
+    "fit_complexity_weight", "encode", "reconstruct", "restoration_std",
 ]
 
 #: Every score :func:`score_table` can compute.
@@ -137,10 +137,10 @@ def score_table(
                 columns[name].append(values[name].double().cpu())
     table = pd.DataFrame({name: torch.cat(parts).numpy() for name, parts in columns.items()})
     if corrected:
-        nll = restoration_nll(table["mse"].to_numpy(), sigma2, int(np.prod(model.input_shape)))
-        lengths = input_complexity(x, codec)
+        size, lengths = int(np.prod(model.input_shape)), input_complexity(x, codec)
         for name in corrected:
-            table[name] = complexity_score(nll, lengths, 1.0 if name == "mse_c" else weight)
+            correction = ComplexityCorrection(sigma2, 1.0 if name == "mse_c" else weight, size, codec)
+            table[name] = correction.score(table["mse"].to_numpy(), lengths=lengths)
     return table[list(scores)]
 
 
@@ -193,23 +193,17 @@ def restoration_variance(model: VAE, x_val, *, batch_size: int = 500) -> float:
     return float(anomaly_scores(model, x_val, "mse", batch_size=batch_size).mean())
 
 
-def restoration_nll(mse, sigma2: float, size: int) -> np.ndarray:
-    """-log N(x; restoration, sigma2 I) in nats, from the mean squared error over ``size`` values."""
-    mse = np.asarray(mse, dtype=np.float64)
-    return size * (mse / (2 * sigma2) + 0.5 * math.log(2 * math.pi * sigma2))
-
-
 def fit_complexity_weight(model: VAE, x_val, sigma2: float, *, codec: str = "webp", batch_size: int = 500) -> float:
     """The weight of ``L(x)`` in the ``mse_cw`` score, fitted on normal validation inputs ``x_val``.
 
-    :func:`~vaetools.complexity.complexity_weight` of their restoration bits (a Gaussian with variance
-    ``sigma2`` around the restoration) and their code lengths: the slope that leaves their scores least
-    spread. Images only, like ``mse_c``.
+    The weight of :meth:`ComplexityCorrection.fit <vaetools.complexity.ComplexityCorrection.fit>` for the
+    model's restoration error (a Gaussian with variance ``sigma2`` around the restoration): the slope that
+    leaves their scores least spread. Images only, like ``mse_c``.
     """
     _check_mse_c(model, sigma2)
+    x_val = check_inputs(model, x_val, "x_val")
     mse = anomaly_scores(model, x_val, "mse", batch_size=batch_size)
-    nll = restoration_nll(mse, sigma2, int(np.prod(model.input_shape)))
-    return complexity_weight(nll, input_complexity(check_inputs(model, x_val), codec))
+    return ComplexityCorrection.fit(mse, x_val, sigma2=sigma2, codec=codec).weight
 
 
 def encode(model: VAE, x, *, batch_size: int = 1000) -> np.ndarray:

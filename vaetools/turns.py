@@ -20,10 +20,15 @@ import torch
 from .models import VAE, check_inputs
 from .scoring import reconstruct
 
-__all__ = ["TURNS", "quarter_turn", "random_quarter_turns", "random_turns_and_flips", "turn_restoration_error"]
+__all__ = ["TURNS", "TURN_SCORES", "quarter_turn", "random_quarter_turns", "random_turns_and_flips",
+           "turn_restoration_error"]
 
 #: The quarter turns, in multiples of 90 degrees counter-clockwise.
 TURNS = (0, 1, 2, 3)
+#: The scores of a turn-restoring model that a :class:`~vaetools.detector.Detector` offers: ``turn_mse``
+#: (:func:`turn_restoration_error`) and ``turn_cw`` (its complexity correction with the weight fitted on
+#: normal validation images, :class:`~vaetools.complexity.ComplexityCorrection`).
+TURN_SCORES = ("turn_mse", "turn_cw")
 
 
 def _check_square(x: torch.Tensor) -> None:
