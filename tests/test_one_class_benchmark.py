@@ -83,7 +83,7 @@ def test_checkpoints_give_the_same_rows_without_training(tmp_path, random_images
     config["scores"]["vae"] = ["mse_cw", "turn_cw"]
     config["scores"]["sums"] = {"turn_cw_knn": ["turn_cw", "knn5"]}
     one_class.run(config, tmp_path / "trained.csv", jobs=1, checkpoints=str(tmp_path / "models"))
-    assert len(list((tmp_path / "models").glob("one_class-*.pt"))) == 2
+    assert len(list((tmp_path / "models").glob("detector-*.pt"))) == 2
     monkeypatch.setattr(vt, "fit", lambda *a, **kw: pytest.fail("trained although a checkpoint exists"))
     one_class.run(config, tmp_path / "loaded.csv", jobs=1, checkpoints=str(tmp_path / "models"))
     pd.testing.assert_frame_equal(rows(tmp_path / "loaded.csv"), rows(tmp_path / "trained.csv"), check_exact=True)
