@@ -145,8 +145,8 @@ class Scores:
     @functools.cached_property
     def classic(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``vt.baseline_scores``: IsolationForest and LocalOutlierFactor (and PCA) on the raw pixels."""
-        test, val = self.both(vt.baseline_scores, self.split.x_train, seed=self.seed)
-        return {name: (test[name], val[name]) for name in test}
+        n, x = len(self.split.x_test), torch.cat([self.split.x_test, self.split.x_val])  # fitted once, both scored
+        return {name: (v[:n], v[n:]) for name, v in vt.baseline_scores(self.split.x_train, x, seed=self.seed).items()}
 
     def knn1(self) -> tuple[np.ndarray, np.ndarray]:
         """Distance to the nearest normal training image; its mean on the validation images is a criterion."""
