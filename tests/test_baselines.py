@@ -53,8 +53,8 @@ def test_baselines_reject_bad_input():
 def test_pca_keeps_one_share_of_the_variance_and_scores_its_reconstruction_error():
     train, test = _signals(200).reshape(200, -1), _signals(30, shift=0.5, seed=4).reshape(30, -1)
     pca = vt.fit_pca(train)
-    assert vt.PCA_VARIANCE == 0.95 and pca.explained_variance_ratio_.sum() >= 0.95
-    written_out = PCA(n_components=0.95, svd_solver="full").fit(train)  # the image benchmark's PCA
+    assert vt.PCA_VARIANCE == 0.90 and pca.explained_variance_ratio_.sum() >= 0.90
+    written_out = PCA(n_components=0.90, svd_solver="full").fit(train)  # the image benchmark's PCA
     assert pca.n_components_ == written_out.n_components_
     expected = ((written_out.inverse_transform(written_out.transform(test)) - test) ** 2).mean(1)
     np.testing.assert_allclose(vt.pca_error(pca, test), expected, rtol=1e-4, atol=1e-7)

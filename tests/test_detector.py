@@ -116,6 +116,12 @@ def test_detector_rejects_bad_settings_and_use_before_fit():
         vt.Detector(model, threshold="youden")
     with pytest.raises(ValueError, match="scaling"):
         vt.Detector(model, scaling="minmax")
+    with pytest.raises(ValueError, match="codec"):
+        vt.Detector(model, codec="gif")
+    with pytest.raises(ValueError, match="k must be"):
+        vt.Detector(model, k=-1)
+    with pytest.raises(ValueError, match="iwae_k must be an integer"):
+        vt.Detector(model, iwae_k=0)
     with pytest.raises(TypeError, match="VAE"):
         vt.Detector(torch.nn.Linear(2, 2))
     with pytest.raises(RuntimeError, match="not fitted"):

@@ -74,6 +74,13 @@ def test_early_stopping_stops_and_keeps_the_best_weights():
     assert any(not torch.equal(final[k], v) for k, v in snapshots[len(history)].items())
 
 
+def test_progress_bar_ends_full_when_training_stops_early(capsys):
+    history = vt.fit(_model(), _data(), x_val=_data()[:8], epochs=200, batch_size=64, lr=0.5, patience=2)
+    assert len(history) < 200
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert f"{len(history)}/{len(history)}" in last and "100%" in last, last
+
+
 def test_fit_leaves_the_global_random_state_alone_and_matches_a_plain_loop(written_out_fit):
     x = _data()
     model = _model()

@@ -33,12 +33,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .baselines import baseline_scores
 from .checkpoints import fit_or_load
-from .complexity import ComplexityCorrection
+from .complexity import CODECS, ComplexityCorrection
 from .ensembles import standardized_sum
 from .files import build_model, history_table, read_file, write_file
+from .inputs import as_samples, check_count, check_labels, column_names, frame_values
 from .metrics import threshold_at_fpr, threshold_mean_std, threshold_median_mad
-from .models import VAE, as_float_tensor, check_finite, check_inputs
+from .models import VAE, check_inputs
 from .neighbors import knn_distance, shifted_knn_distance
 from .scaling import SCALINGS, Standardizer
 from .scoring import SCORES, anomaly_scores
@@ -178,10 +180,16 @@ class Detector:
             raise ValueError(f"scaling must be None or one of {SCALINGS}, got {self.scaling!r}")
         if not 0.0 < self.fpr < 1.0:
             raise ValueError(f"fpr must be in (0, 1), got {self.fpr}")
-        for name, low in (("neighbors", 1), ("shift", 0)):
+        if self.codec not in CODECS:
+            raise ValueError(f"unknown codec {self.codec!r}; choose from {sorted(CODECS)}")
+        if isinstance(self.k, bool) or not isinstance(self.k, (int, float)) or self.k < 0:
+            raise ValueError(f"k must be a number >= 0, got {self.k!r}")
+        for name, low in (("neighbors", 1), ("shift", 0), ("iwae_k", 1)):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
-                raise ValueError(f"{name} must be None or an integer >= {low}, got {value!r}")
+            if (value is not None or name == "iwae_k") and (isinstance(value, bool) or not isinstance(value, int)
+                                                             or value < low):
+                raise ValueError(f"{name} must be {'' if name == 'iwae_k' else 'None or '}an integer >= {low}, "
+                                 f"got {value!r}")
         shape, name, score = tuple(model.input_shape), type(model).__name__, self._score
         images = len(shape) == 3
         if score in _CORRECTED and (not images or shape[0] not in (1, 3)):
@@ -249,7 +257,7 @@ class Detector:
             ``self``.
         """
         x_train = self._as_raw(X, "x_train", fitting=True)
-        _check_labels(y, len(x_train))
+        check_labels(y, len(x_train))
         if x_val is None:
             if not 0.0 < val_fraction < 1.0:
                 raise ValueError(f"val_fraction must be in (0, 1) when x_val is not given, got {val_fraction}")
@@ -258,7 +266,8 @@ class Detector:
             x_train, x_val = x_train[np.sort(order[n_val:])], x_train[np.sort(order[:n_val])]
         else:
             x_val = self._as_raw(x_val, "x_val")
-        _check_count(x_train, "x_train")
+        check_count(x_train, "x_train")
+        check_count(x_val, "x_val")
         self.scaler_ = None if self.scaling is None else Standardizer(self.scaling).fit(x_train)
         train, val = self._prepare(x_train, "x_train"), self._prepare(x_val, "x_val")
         options = ({"corrupt": random_quarter_turns} if self._score in TURN_SCORES else {}) | fit_options
@@ -284,7 +293,7 @@ class Detector:
         return self._calibrate(self._prepare(x_val, "x_val"), train)
 
     def _calibrate(self, val: torch.Tensor, train: torch.Tensor | None) -> Detector:
-        _check_count(val, "x_val")
+        check_count(val, "x_val")
         if self.neighbors is None:
             self.reference_ = None
         else:
@@ -337,6 +346,14 @@ class Detector:
             table[self._part_names()[-1]] = self._combined(parts)
         return table
 
+    def baseline_scores(self, x_train, X, **options) -> dict[str, np.ndarray]:
+        """:func:`~vaetools.baselines.baseline_scores` fitted on the normal training data ``x_train`` and
+        scoring ``X``, both scaled as this detector's model sees them (its fitted ``scaling``), so that the
+        baselines beside it compare like with like. ``options`` are those of ``baseline_scores``."""
+        self._check_fitted()
+        train, x = (self._prepare(self._as_raw(v, name), name) for v, name in ((x_train, "x_train"), (X, "x")))
+        return baseline_scores(train, x, **options)
+
     def predict(self, X) -> np.ndarray:
         """Boolean flags: True where the score is at or above the threshold (an anomaly)."""
         return self.decision_function(X) >= self.threshold_
@@ -369,49 +386,13 @@ class Detector:
     # ----- inputs ----------------------------------------------------------------------------------------
 
     def _as_raw(self, x, name: str, *, fitting: bool = False) -> torch.Tensor:
-        """Any float array, tensor or DataFrame as a float32 CPU tensor (before scaling), its shape checked
-        against the model's inputs."""
-        if isinstance(x, pd.DataFrame):
-            x = self._frame_values(x, name, fitting)
-        elif not isinstance(x, (np.ndarray, torch.Tensor)):
-            x = np.asarray(x)
-        if isinstance(x, np.ndarray) and not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
-            raise TypeError(f"{name} holds {x.dtype} values, not numbers")
-        x = as_float_tensor(x, name).cpu()
-        expected, dims = tuple(self.model.input_shape), ", ".join(map(str, self.model.input_shape))
-        if tuple(x.shape) == expected:
-            raise ValueError(f"{name} is a single sample of shape {expected}; give a batch of shape (1, {dims}): "
-                             "x.reshape(1, -1) for one row, x[None] for one image or signal")
-        if x.dim() != len(expected) + 1 or tuple(x.shape[1:]) != expected:
-            width = (f" ({x.shape[1]} columns where the model takes {expected[0]})"
-                     if x.dim() == 2 and len(expected) == 1 else "")
-            raise ValueError(f"{name} must be samples of shape (N, {dims}) for this detector's "
-                             f"{type(self.model).__name__}, got {tuple(x.shape)}{width}")
-        if len(x) == 0:
-            raise ValueError(f"{name} has no samples")
-        check_finite(x, name)
-        return x
-
-    def _frame_values(self, frame: pd.DataFrame, name: str, fitting: bool) -> np.ndarray:
-        """A DataFrame's values, its columns recorded (fitting) or chosen by the recorded names."""
+        """Any array, tensor or DataFrame as a float32 CPU tensor of the model's inputs, before scaling; the
+        column names of a DataFrame recorded (``fitting``) or used to choose its columns."""
         if fitting:
-            named = all(isinstance(column, str) for column in frame.columns)
-            self.feature_names_in_ = np.asarray(frame.columns, dtype=object) if named else None
-        elif self.feature_names_in_ is not None:
-            missing = [column for column in self.feature_names_in_ if column not in frame.columns]
-            if missing:
-                raise ValueError(f"{name} lacks the columns {missing} that the detector was fitted on")
-            frame = frame[list(self.feature_names_in_)]
-        text = [column for column in frame.columns if not pd.api.types.is_numeric_dtype(frame[column])]
-        if text:
-            raise TypeError(f"{name} has non-numeric columns {text}: encode them as numbers or drop them")
-        values = frame.to_numpy(dtype=np.float64)
-        missing = np.isnan(values)
-        if missing.any():
-            columns = [column for column, bad in zip(frame.columns, missing.any(axis=0)) if bad]
-            raise ValueError(f"{name} has missing values in {int(missing.any(axis=1).sum())} of {len(frame)} rows "
-                             f"(columns {columns}); impute or drop them first")
-        return values
+            self.feature_names_in_ = column_names(x)
+        if isinstance(x, pd.DataFrame):
+            x = frame_values(x, name, self.feature_names_in_)
+        return as_samples(x, self.model, name)
 
     def _prepare(self, x: torch.Tensor, name: str) -> torch.Tensor:
         """Scale (if the detector scales) and check the inputs for the model."""
@@ -482,22 +463,6 @@ class Detector:
         neighbors = "" if self.neighbors is None else f"neighbors={self.neighbors}, "
         return (f"Detector({type(self.model).__name__}, score={self._score!r}, {neighbors}"
                 f"threshold={self.threshold!r}, scaling={self.scaling!r}, {fitted})")
-
-
-def _check_labels(y, n: int) -> None:
-    """``y`` of ``fit(X, y)`` may be ``None`` or one label per row (ignored); anything else is a mistake."""
-    if y is None:
-        return
-    shape = tuple(y.shape) if hasattr(y, "shape") else np.shape(y)
-    if len(shape) != 1 or shape[0] != n:
-        raise ValueError(f"fit(X, y): y is ignored (every row of X is normal) and may only be None or one label "
-                         f"per row of X, got shape {shape}; pass normal validation data as fit(X, x_val=...)")
-
-
-def _check_count(x: torch.Tensor, name: str) -> None:
-    if len(x) < 2:
-        raise ValueError(f"{name} has {len(x)} sample; a detector needs several normal samples to train on and "
-                         "several to calibrate its threshold on")
 
 
 def _state_from_v1(old: dict, model: VAE) -> dict:

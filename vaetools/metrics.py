@@ -1,4 +1,7 @@
-"""Metrics: ROC and AUROC (scikit-learn), ROC tables as CSV, thresholds and the confusion matrix."""
+"""Metrics: ROC and AUROC (scikit-learn), ROC tables as CSV, thresholds and the confusion matrix.
+
+scikit-learn is imported inside the functions that use it: it takes a second to import, and a detector
+needs only the thresholds."""
 from __future__ import annotations
 
 import os
@@ -6,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn import metrics as skm
 
 __all__ = [
     "auroc",
@@ -58,16 +60,19 @@ def _check(is_anomaly, scores) -> tuple[np.ndarray, np.ndarray]:
 
 def auroc(is_anomaly, scores) -> float:
     """Area under the ROC curve (:func:`sklearn.metrics.roc_auc_score`), anomalies as positives."""
+    from sklearn import metrics as skm
     return float(skm.roc_auc_score(*_check(is_anomaly, scores)))
 
 
 def average_precision(is_anomaly, scores) -> float:
     """Average precision (area under the precision-recall curve), anomalies as positives."""
+    from sklearn import metrics as skm
     return float(skm.average_precision_score(*_check(is_anomaly, scores)))
 
 
 def roc_table(is_anomaly, scores) -> pd.DataFrame:
     """The ROC curve as a table with columns ``fpr``, ``tpr``, ``threshold`` (one row per point)."""
+    from sklearn import metrics as skm
     fpr, tpr, threshold = skm.roc_curve(*_check(is_anomaly, scores))
     return pd.DataFrame({"fpr": fpr, "tpr": tpr, "threshold": threshold})
 
@@ -129,6 +134,7 @@ def threshold_median_mad(normal_scores, k: float = 3.0) -> float:
 def evaluate_threshold(is_anomaly, scores, threshold: float) -> dict[str, float]:
     """Flag ``score >= threshold`` as anomalous (as :func:`sklearn.metrics.roc_curve` does); return the
     confusion matrix, precision, recall, F1 and false-positive rate."""
+    from sklearn import metrics as skm
     y, s = _check(is_anomaly, scores)
     flagged = s >= threshold
     tn, fp, fn, tp = skm.confusion_matrix(y, flagged, labels=[False, True]).ravel()
@@ -161,6 +167,7 @@ def bootstrap_auroc(
 ) -> tuple[float, float]:
     """Bootstrap confidence interval of the AUROC (:func:`scipy.stats.bootstrap`, percentile method)."""
     from scipy.stats import bootstrap
+    from sklearn import metrics as skm
 
     y, s = _check(is_anomaly, scores)
     result = bootstrap(

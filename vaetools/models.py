@@ -323,7 +323,7 @@ def as_float_tensor(x, name: str = "x") -> torch.Tensor:
     if isinstance(x, np.ndarray):
         if not np.issubdtype(x.dtype, np.floating):
             raise TypeError(_dtype_message(name, x.dtype))
-        x = torch.from_numpy(np.ascontiguousarray(x))
+        x = torch.from_numpy(np.ascontiguousarray(x) if x.flags.writeable else x.copy())  # pandas' may be read-only
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor or a NumPy array, got {type(x).__name__}")
     if not x.is_floating_point():

@@ -61,8 +61,9 @@ def output_path(name: str) -> Path:
 def figure_path(name: str) -> Path:
     """Path of a figure file: inside ``$VAETOOLS_FIGURES``, else ``<output folder>/figures``.
 
-    The tests leave the figures in the (git-ignored) output folder; ``python -m vaetools.tutorial``
-    points ``VAETOOLS_FIGURES`` at the repository's ``figures/`` folder shown in the README.
+    The tests and ``python -m vaetools.tutorial`` leave the figures in the (git-ignored) output folder;
+    ``python -m vaetools.tutorial --figures`` points ``VAETOOLS_FIGURES`` at the repository's ``figures/``
+    folder shown in the README.
     """
     folder = _resolve(None, "VAETOOLS_FIGURES", output_dir() / "figures")
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import torch
-from tqdm.auto import trange
+from tqdm.auto import tqdm
 
 from .losses import loss_weights, vae_loss
 from .models import VAE, check_inputs
@@ -112,8 +112,8 @@ def fit(
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) if lr_schedule == "cosine" else None
     rows: list[dict] = []
     best, best_state, waited = float("inf"), None, 0
-    bar = trange(epochs, desc=f"training {type(model).__name__}", unit="epoch", disable=not progress)
-    for epoch in bar:
+    bar = tqdm(total=epochs, desc=f"training {type(model).__name__}", unit="epoch", disable=not progress)
+    for epoch in range(epochs):
         model.train()
         sums = torch.zeros(3, device=device)
         for idx in torch.randperm(len(x), generator=shuffle).split(batch_size):
@@ -137,7 +137,9 @@ def fit(
         rows.append(row)
         if callback is not None:
             callback(epoch + 1, model)
-        bar.set_postfix(loss=f"{row['loss']:.2f}", **({"val": f"{row['val_loss']:.2f}"} if x_val is not None else {}))
+        bar.set_postfix(loss=f"{row['loss']:.2f}", **({"val": f"{row['val_loss']:.2f}"} if x_val is not None else {}),
+                        refresh=False)
+        bar.update()
         if patience is not None:
             monitored = row["val_loss" if x_val is not None else "loss"]
             if monitored < best:
@@ -146,7 +148,10 @@ def fit(
             else:
                 waited += 1
                 if waited >= patience:
+                    bar.reset(total=epoch + 1)  # stopped early: the bar ends full, at the epochs that ran
+                    bar.update(epoch + 1)
                     break
+    bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()

@@ -1,10 +1,13 @@
 """Run the whole tutorial headless: execute every notebook in order, writing figures and CSV tables.
 
-    python -m vaetools.tutorial             # figures -> figures/, tables -> outputs/,
-                                            # executed copies -> outputs/notebooks/
+    python -m vaetools.tutorial             # tables -> outputs/, figures -> outputs/figures/,
+                                            # executed copies -> outputs/notebooks/ (all git-ignored)
+    python -m vaetools.tutorial --figures   # also refresh the README's figures in figures/ (maintainers)
     python -m vaetools.tutorial --inplace   # also store the fresh outputs in notebooks/*.ipynb (maintainers)
 
-Run it from the repository root. The data folder comes from ``VAETOOLS_DATA`` (default ``./data``,
+Run it from the repository root. Without ``--figures`` or ``--inplace`` it writes only to git-ignored
+folders, so the working tree stays clean on any machine (models trained on another CPU differ in their
+last bits, and so would the figures). The data folder comes from ``VAETOOLS_DATA`` (default ``./data``,
 downloaded where a network exists); checkpoints are cached in ``notebooks/checkpoints``.
 """
 from __future__ import annotations
@@ -24,12 +27,23 @@ from nbclient import NotebookClient
 __all__ = ["run_notebooks", "finish_progress_bars", "main"]
 
 
-def run_notebooks(root: str | Path = ".", *, inplace: bool = False, pattern: str = "[0-9]*.ipynb") -> list[Path]:
-    """Execute the notebooks in ``<root>/notebooks`` in a fresh kernel each; return the written paths."""
+def run_notebooks(
+    root: str | Path = ".", *, inplace: bool = False, figures: bool = False, pattern: str = "[0-9]*.ipynb"
+) -> list[Path]:
+    """Execute the notebooks in ``<root>/notebooks`` in a fresh kernel each; return the written paths.
+
+    Tables go to ``$VAETOOLS_OUTPUT`` (default: the git-ignored ``<root>/outputs``); figures go to the
+    README's ``<root>/figures`` when ``figures`` is true, else to ``$VAETOOLS_FIGURES`` (default: the
+    output folder's ``figures``).
+    """
     root = Path(root).resolve()
+    output = Path(os.environ.get("VAETOOLS_OUTPUT") or root / "outputs").resolve()
+    figure_folder = Path(os.environ.get("VAETOOLS_FIGURES") or output / "figures").resolve()
+    if figures:
+        figure_folder = root / "figures"
     settings = {
-        "VAETOOLS_FIGURES": os.environ.get("VAETOOLS_FIGURES") or str(root / "figures"),
-        "VAETOOLS_OUTPUT": os.environ.get("VAETOOLS_OUTPUT") or str(root / "outputs"),
+        "VAETOOLS_FIGURES": str(figure_folder),
+        "VAETOOLS_OUTPUT": str(output),
         "VAETOOLS_DATA": str(Path(os.environ.get("VAETOOLS_DATA") or root / "data").resolve()),
     }
     with _environment(settings):  # the kernels inherit these; the caller's environment is restored after
@@ -109,9 +123,10 @@ def main(argv: list[str] | None = None) -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inplace", action="store_true", help="store the outputs in the notebooks themselves")
+    parser.add_argument("--figures", action="store_true", help="refresh the README's figures in figures/")
     parser.add_argument("--only", default="[0-9]*.ipynb", help="glob of notebooks to run (default: all)")
     args = parser.parse_args(argv)
-    run_notebooks(".", inplace=args.inplace, pattern=args.only)
+    run_notebooks(".", inplace=args.inplace, figures=args.figures, pattern=args.only)
 
 
 if __name__ == "__main__":
