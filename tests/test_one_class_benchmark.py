@@ -129,19 +129,19 @@ def test_the_benchmarks_readme_shows_the_results_files_tables(tmp_path):
 @pytest.mark.skipif(not (vt.data_dir() / "MNIST" / "raw").is_dir(), reason="needs MNIST in $VAETOOLS_DATA")
 def test_the_detector_a_user_calls_gives_the_benchmarks_rows(tmp_path, monkeypatch):
     """``vt.Detector``'s AUROC for one MNIST class at one seed equals the benchmark's rows to 0.001: the
-    headline's rule on a short config (2 epochs, digit 5, the first 2,000 test images, for time)."""
+    headline's rule on a short config (2 epochs, digit 5, the first 1,000 test images, for time)."""
     config = copy.deepcopy(one_class.load_config("headline"))
     config["training"]["epochs"] = 2
     config["scores"] |= {"baselines": [], "sums": {}}
     x_all, y_all, names = vt.load_images("mnist", train=True, download=False)
     x_test, y_test, _ = vt.load_images("mnist", train=False, download=False)
-    data = (x_all, y_all, x_test[:2000], y_test[:2000], names)
+    data = (x_all, y_all, x_test[:1000], y_test[:1000], names)
     monkeypatch.setattr(one_class, "images", lambda dataset, root: data)
     rows = one_class.run(config, tmp_path / "one_class.csv", datasets=["mnist"], classes=[5], seeds=[0], jobs=1)
     benchmark = rows.set_index("score").auroc
     assert list(benchmark.index) == ["turn_cw", "knn5s", "turn_cw_knn5s"]
 
-    split = vt.one_class_split(x_all, y_all, x_test[:2000], y_test[:2000], 5, seed=0)  # what a user writes
+    split = vt.one_class_split(x_all, y_all, x_test[:1000], y_test[:1000], 5, seed=0)  # what a user writes
     model = vt.ConvVAE(z_dim=32, channels=(32, 64), refine=3).to(vt.default_device())
     detector = vt.Detector(model, score="turn_cw", neighbors=5)
     detector.fit(split.x_train, x_val=split.x_val, epochs=2, progress=False)
