@@ -234,8 +234,8 @@ def provenance(config: dict) -> dict:
     def git(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True)
     commit = git("rev-parse", "--short=7", "HEAD").stdout.strip() or "unknown"
-    if git("diff", "--quiet", "HEAD", "--", ":/vaetools", ":/benchmarks", ":!:/benchmarks/results").returncode:
-        commit += "-dirty"  # the package's or the benchmark's code is not the commit's
+    if git("diff", "--quiet", "HEAD", "--", ":/vaetools/*.py", ":/benchmarks/*.py", ":/benchmarks/configs").returncode:
+        commit += "-dirty"  # the package's or the benchmark's code or configs are not the commit's
     device = vt.default_device()
     cpu = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     fields = {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in cpu.splitlines())}
