@@ -91,8 +91,9 @@ def compare(results: pd.DataFrame, a: str, b: str, dataset: str) -> str:
     for score, part in both.groupby("score", sort=False):
         x, y = part.auroc_a.mean() * 100, part.auroc_b.mean() * 100
         differ = (part.auroc_a != part.auroc_b).sum()
-        lines.append(f"| `{score}` AUROC % (mean; {differ} of {len(part)} runs differ, by up to "
-                     f"{(part.auroc_b - part.auroc_a).abs().max() * 100:.2f}) | {x:.2f} | {y:.2f} | {y - x:+.2f} |")
+        most = (part.auroc_b - part.auroc_a).abs().max() * 100
+        lines.append(f"| `{score}` AUROC % (mean; {differ} of {len(part)} runs differ" + (
+            f", by up to {most:.2g}" if differ else "") + f") | {x:.2f} | {y:.2f} | {y - x:+.2f} |")
     return "\n".join(lines) + "\n"
 
 
