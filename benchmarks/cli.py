@@ -3,10 +3,9 @@ running tasks in worker processes."""
 from __future__ import annotations
 
 import argparse
-import itertools
 import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import torch
@@ -15,12 +14,13 @@ from threadpoolctl import threadpool_limits
 import vaetools as vt
 
 
-def add_common_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--threads``, ``--data`` and ``--out`` to ``parser``."""
+def add_common_options(parser: argparse.ArgumentParser, default_out: str | Path | None = None) -> None:
+    """Add ``--threads``, ``--data`` and ``--out`` (default ``default_out``, else ``benchmarks/results``)."""
     parser.add_argument("--threads", type=int, default=None,
                         help="torch and BLAS (NumPy, scikit-learn) threads (default: the libraries' choice)")
     parser.add_argument("--data", default=None, help="data folder (default: $VAETOOLS_DATA, else ./data)")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
+    parser.add_argument("--out", default=str(default_out or Path(__file__).parent / "results"),
+                        help="the folder the results are written to (default: %(default)s)")
 
 
 def add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:
@@ -52,14 +52,20 @@ def jobs_and_threads(jobs: int | None, tasks: int) -> tuple[int, int]:
     return jobs, max(1, cores // jobs) if jobs > 1 else cores
 
 
-def map_jobs(function: Callable, items: Sequence, jobs: int, threads: int, *constants) -> list:
+def map_jobs(function: Callable, items: Sequence, jobs: int, threads: int, *constants,
+             on_result: Callable | None = None) -> list:
     """``[function(item, *constants) for item in items]``, in ``jobs`` spawned worker processes with
-    ``threads`` torch and BLAS threads each (in this process when ``jobs`` is 1); results in item order."""
+    ``threads`` torch and BLAS threads each (in this process when ``jobs`` is 1); results in item order.
+    ``on_result(result)`` is called in this process as each result comes in (e.g. to save it at once)."""
+    keep = on_result or (lambda result: None)
     if jobs == 1:
-        return [function(item, *constants) for item in items]
+        return [keep(result) or result for result in (function(item, *constants) for item in items)]
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
     with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_limit_threads, initargs=(threads,)) as pool:
-        return list(pool.map(function, items, *(itertools.repeat(c) for c in constants)))
+        futures = [pool.submit(function, item, *constants) for item in items]
+        for future in as_completed(futures):
+            keep(future.result())
+        return [future.result() for future in futures]
 
 
 def _limit_threads(threads: int) -> None:

@@ -2,14 +2,13 @@
 
 Reads the per-image scores that ``one_class.py --save-scores DIR`` wrote (``<dataset>_class<c>_seed<s>.npz``:
 the test images' and the normal validation images' scores of one (class, seed) model), and scores the test
-images with the mean of several models' ``turn_cw``, each standardized with the mean and standard deviation
-of that model's own normal validation images (images it did not train on). Prints and writes the AUROC of
-every single model, every pair and all three, per class and as the mean over the classes, to
-``<out>/one_class_<dataset>_seed_ensemble.md``. Trains nothing; the rule is in results/one_class_rule.md
-(round 12). ``k`` models cost ``k`` times a seed's training, so this is a measurement, not a headline::
+images with the mean of several models' ``turn_cw``, each standardized on that model's own normal validation
+images (images it did not train on; ``vt.standardize_scores``). Prints the AUROC of every single model, every
+pair and all three, per class and as the mean over the classes (``--out FILE`` also writes it). Trains
+nothing; the rule is round 12's in benchmarks/LOG.md. ``k`` models cost ``k`` times a seed's training, so
+this is a measurement, not a headline. From the kept models of a headline run::
 
-    python benchmarks/one_class.py --dataset mnist --seeds 0 1 2 --turns --epochs 80 --refine 3 \\
-        --shifted-knn --checkpoints benchmarks/.checkpoints --save-scores scores --out scratch
+    python benchmarks/one_class.py headline --checkpoints benchmarks/.checkpoints --save-scores scores
     python benchmarks/seed_ensemble.py scores --dataset mnist
 """
 from __future__ import annotations
@@ -20,16 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import StandardScaler
 
 import vaetools as vt
-
-
-def standardized(scores: dict[str, np.ndarray], score: str) -> np.ndarray:
-    """The test images' ``score`` of one model, standardized on the same model's normal validation images'
-    ``score`` with scikit-learn's ``StandardScaler``, as ``one_class.py`` standardizes the parts of its sums."""
-    scaler = StandardScaler().fit(scores[f"val_{score}"].reshape(-1, 1))
-    return scaler.transform(scores[f"test_{score}"].reshape(-1, 1)).ravel()
 
 
 def ensemble_aurocs(folder: Path, dataset: str, classes: list[int], seeds: list[int],
@@ -42,7 +33,7 @@ def ensemble_aurocs(folder: Path, dataset: str, classes: list[int], seeds: list[
         flags = files[seeds[0]]["is_anomaly"]
         if any(not np.array_equal(f["is_anomaly"], flags) for f in files.values()):
             raise ValueError(f"class {c}: the seeds' files flag different test images; were they written by one run?")
-        z = {seed: standardized(f, score) for seed, f in files.items()}
+        z = {seed: vt.standardize_scores(f[f"test_{score}"], f[f"val_{score}"]) for seed, f in files.items()}
         for size in range(1, len(seeds) + 1):
             for members in itertools.combinations(seeds, size):
                 rows.append({"class": c, "models": size, "members": " ".join(map(str, members)),
@@ -73,14 +64,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--classes", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--score", default="turn_cw", help="the saved score to average (default: the VAE part)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--out", type=Path, default=None, help="also write the table to this file")
     args = parser.parse_args(argv)
     rows = ensemble_aurocs(args.scores, args.dataset, args.classes, args.seeds, args.score)
     header = (f"<!-- seed_ensemble.py --dataset {args.dataset}: classes {args.classes}, the models of seeds "
               f"{args.seeds}, {args.score} standardized on each model's own normal validation images, averaged -->\n")
     table = markdown(rows, args.score)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"one_class_{args.dataset}_seed_ensemble.md").write_text(header + table)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(header + table)
     print(table)
 
 

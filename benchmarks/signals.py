@@ -11,54 +11,16 @@ scikit-learn):
 * ``iforest`` IsolationForest (200 trees), minus its ``score_samples``;
 * ``lof``     LocalOutlierFactor(novelty=True, 20 neighbours), minus its ``score_samples``.
 
-How the settings are chosen, with no test label (see benchmarks/README.md):
-
-* the VAE score is fixed up front: ``recon``, the restoration's negative log-likelihood
-  -log p(x | z = mu) under the model's own likelihood. With the unit-variance Gaussian it ranks signals
-  exactly as the squared restoration error ``mse`` does (the score this script reported before the
-  likelihood became a candidate); with ``gaussian_var`` each time step's error is weighed by the
-  variance the decoder predicts for it;
-* every candidate is trained for every class, and the one with the lowest mean **validation negative
-  ELBO in nats** (normal validation signals, 16 draws of z) is reported as the result;
-* the likelihood p(x | z), ``--likelihood``, with ``z_dim`` and ``beta``: ``gaussian_var`` (the decoder
-  also predicts a variance per time step; trained with beta 1, the plain ELBO) with z_dim 32: validation
-  NLL 27.23 nats, against 27.30 with z_dim 16 and 29.54 / 29.74 for the unit-variance ``gaussian``
-  with z_dim 32 / 16 and beta 0.1 (160,000 signals; results/signals_likelihood_selection.md, which says
-  how the four candidates were run and what else was looked at). The schedule below was selected
-  with the unit-variance Gaussian and kept, not selected again;
-* ``beta`` (the KL weight; for ``gaussian``, equivalently the variance of p(x | z), so its validation
-  NLL uses p(x | z) = N(decoder mean, beta)) and ``z_dim`` for the unit-variance Gaussian: 0.1 and 16
-  won ``--num-samples 20000 --z-dim 8 16 32 --beta 0.1 0.3`` (results/signals_selection.md and .csv);
-* the width ``--channels``, the ``--epochs`` and the ``--lr``, at equal training time (about 85 s per
-  class on the 2-core CPU, the time the previous default took): (32, 64) for 46 epochs with lr 2e-3 had
-  the lowest validation NLL on classes 0 and 3, 19.43 nats on their mean, against 23.35 for the previous
-  (64, 128) for 20 epochs with lr 1e-3, 21.84 for (48, 96) for 31 epochs, 22.40 for (16, 32) for 100
-  epochs (batch 256) and 20.67 / 20.49 for (32, 64) with lr 1e-3 / 4e-3 (results/signals_budget_selection.md,
-  which says what else was looked at). The earlier default was far from converged: the narrower network
-  spends the same time on more epochs. With ``--refine`` 3 (below) an epoch is faster, and the same time
-  runs 56 epochs: 22.35 nats over the ten classes against 23.00 with 46. (Before, at equal epochs,
-  (64, 128) had beaten (32, 64) by 33.35 vs 33.42 nats on 100,000 signals.) Batches of 256 for 76 epochs
-  in the same time, with lr 2e-3, 3e-3 or 4e-3, did not beat it (stopped after four classes of ten);
-* the ``--epochs`` once more, when two classes at once (``--jobs``, below) made the same wall time run 1.5
-  times the epochs: 84 epochs had a lower validation NLL than 56 on all ten classes, 21.28 vs 22.35 nats
-  on their mean;
-* the depth ``--refine``: 5 (a kernel-5 stride-1 convolution after each down-sampling stage and before
-  each up-sampling one) had a lower validation NLL than 0 (none) on 8 of 9 classes, 30.10 vs 31.55 nats
-  on their mean (``--refine 0 5`` on a GPU with 100,000 signals; results/signals_refine_selection.md);
-  then, at the narrower width above (46 epochs each), 3 had a lower validation NLL than 5 on all ten
-  classes, 23.00 vs 24.20 nats on their mean (``--refine 3`` against the run with 5;
-  results/signals_budget_selection.md and .csv);
-* the learning-rate schedule ``--lr-schedule``: ``cosine`` (from ``--lr`` down to zero over the epochs)
-  had a lower mean validation NLL than ``constant``, 29.74 vs 29.95 nats over the ten classes, lower on
-  8 of them (``--lr-schedule constant cosine`` with the other defaults; results/signals_schedule_selection.md);
-* no early stopping (``--patience``, off by default): the cosine rate settles the weights at the end of
-  the ``--epochs``, and the equal-time selection above ran without it. With the old patience of 5 epochs
-  the faster rate stopped class 2 after 20 epochs at a validation NLL of 32.76 nats, above the previous
-  default's 31.21 (the validation loss with z = mu jitters more at lr 2e-3);
-* the number of training signals: as many as the time budget allows (more is never worse for the
-  model; the test split grows with it): 160,000 signals, about 11,500 normal training signals per class,
-  32,000 test signals. The batch of 128 (``vt.SIGNAL_CVAE`` has 64) is for time too: it nearly halves
-  the time per epoch on the 2-core CPU (2.5 s instead of 4.5 s for 7,000 signals).
+The settings (the defaults of the options below) were chosen on normal validation data only, with no
+test label: the VAE score is fixed up front (``recon``, the restoration's negative log-likelihood under the
+model's own likelihood; with the unit-variance Gaussian it ranks signals as the squared error ``mse``
+does), and among candidate settings, each trained for every class, the one with the lowest mean
+**validation negative ELBO in nats** (normal validation signals, 16 draws of z) won: the likelihood
+``gaussian_var`` with ``z_dim`` 32 and ``beta`` 1, ``refine`` 3, the width (32, 64) for 84 epochs at lr
+2e-3 with the cosine rate, no early stopping, batches of 128 and 160,000 signals (about 11,500 normal
+training signals per class). How each choice was made, the candidates' criteria and what else was looked
+at are in benchmarks/LOG.md (the MNIST-1D entry); the candidates' rows are in
+results/signals_selection.csv (column ``selection``).
 
 Time: the classes train ``--jobs`` at a time in worker processes, by default one per CPU core with one
 thread each (one process on a GPU). This network's convolutions are too small to share between two
