@@ -59,7 +59,11 @@ def map_jobs(function: Callable, items: Sequence, jobs: int, threads: int, *cons
     ``on_result(result)`` is called in this process as each result comes in (e.g. to save it at once)."""
     keep = on_result or (lambda result: None)
     if jobs == 1:
-        return [keep(result) or result for result in (function(item, *constants) for item in items)]
+        results = []
+        for item in items:
+            results.append(function(item, *constants))
+            keep(results[-1])
+        return results
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
     with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_limit_threads, initargs=(threads,)) as pool:
         futures = [pool.submit(function, item, *constants) for item in items]
